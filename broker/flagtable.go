@@ -1,0 +1,200 @@
+package broker
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// flagKind says how a flag is handled.
+type flagKind int
+
+const (
+	kindString  flagKind = iota // takes a value
+	kindInt                     // takes an integer value
+	kindBool                    // -x, -x=true, -x=false
+	kindHelp                    // boolean; asks for ErrHelp
+	kindVersion                 // boolean; asks for ErrVersion
+	kindRefused                 // known to nats-server, not supported yet
+)
+
+// flagDef is one nats-server flag with all its spellings.
+type flagDef struct {
+	// names spell the flag as nats-server's usage does, short form first:
+	// "-p", "--port". Lookup ignores the dashes (-port works too).
+	names []string
+	kind  flagKind
+	// arg names the value in usage lines; empty for booleans.
+	arg string
+	// usage is a one-line description; empty for refused flags.
+	usage string
+	// fields are the Options fields a true/any value sets, for IsSet.
+	fields []string
+	// parse checks a value and returns the assignment it makes; a nil
+	// assignment (such as -DV=false) sets nothing.
+	parse func(v string) (func(*Options), error)
+}
+
+func (d *flagDef) isBool() bool {
+	return d.kind == kindBool || d.kind == kindHelp || d.kind == kindVersion
+}
+
+// display names the flag in messages: "-c (--config)".
+func (d *flagDef) display() string {
+	if len(d.names) == 1 {
+		return d.names[0]
+	}
+	return d.names[0] + " (" + strings.Join(d.names[1:], ", ") + ")"
+}
+
+// flagTable lists every flag nats-server v2.15.2 defines. Supported flags
+// carry a parse func; the rest are refused by name so a user learns the flag
+// exists but is not implemented, rather than that it is unknown.
+var flagTable = []flagDef{
+	{names: []string{"-a", "--addr", "--net"}, kind: kindString, arg: "host", usage: "Bind to host address (default: 0.0.0.0)",
+		fields: []string{"Host"}, parse: stringFlag(func(o *Options, v string) { o.Host = v })},
+	{names: []string{"-p", "--port"}, kind: kindInt, arg: "port", usage: "Use port for clients (default: 4222, -1: random)",
+		fields: []string{"Port"}, parse: portFlag},
+	{names: []string{"-n", "--name", "--server_name"}, kind: kindString, arg: "name", usage: "Server name (default: auto)",
+		fields: []string{"ServerName"}, parse: stringFlag(func(o *Options, v string) { o.ServerName = v })},
+	{names: []string{"-P", "--pid"}, kind: kindString, arg: "file", usage: "File to store PID",
+		fields: []string{"PidFile"}, parse: stringFlag(func(o *Options, v string) { o.PidFile = v })},
+	{names: []string{"-l", "--log"}, kind: kindString, arg: "file", usage: "File to redirect log output",
+		fields: []string{"LogFile"}, parse: stringFlag(func(o *Options, v string) { o.LogFile = v })},
+	{names: []string{"-T", "--logtime"}, kind: kindBool, usage: "Timestamp log entries (default: true)",
+		fields: []string{"Logtime"}, parse: boolFlag(func(o *Options, b bool) { o.Logtime = b })},
+	{names: []string{"-D", "--debug"}, kind: kindBool, usage: "Enable debugging output",
+		fields: []string{"Debug"}, parse: boolFlag(func(o *Options, b bool) { o.Debug = b })},
+	{names: []string{"-V", "--trace"}, kind: kindBool, usage: "Trace the raw protocol",
+		fields: []string{"Trace"}, parse: boolFlag(func(o *Options, b bool) { o.Trace = b })},
+	// -DV only ever turns both on: nats-server ignores -DV=false, so -D -DV=false keeps debug.
+	{names: []string{"-DV"}, kind: kindBool, usage: "Debug and trace",
+		fields: []string{"Debug", "Trace"}, parse: onlyTrue(func(o *Options) { o.Debug, o.Trace = true, true })},
+	{names: []string{"-h", "--help"}, kind: kindHelp, usage: "Show this message"},
+	{names: []string{"-v", "--version"}, kind: kindVersion, usage: "Show version"},
+
+	{names: []string{"-m", "--http_port"}, kind: kindRefused},
+	{names: []string{"-ms", "--https_port"}, kind: kindRefused},
+	{names: []string{"-c", "--config"}, kind: kindRefused},
+	{names: []string{"-t"}, kind: kindRefused},
+	{names: []string{"-sl", "--signal"}, kind: kindRefused},
+	{names: []string{"--client_advertise"}, kind: kindRefused},
+	{names: []string{"--ports_file_dir"}, kind: kindRefused},
+	{names: []string{"--logtime_utc"}, kind: kindRefused},
+	{names: []string{"-s", "--syslog"}, kind: kindRefused},
+	{names: []string{"-r", "--remote_syslog"}, kind: kindRefused},
+	{names: []string{"-VV"}, kind: kindRefused},
+	{names: []string{"-DVV"}, kind: kindRefused},
+	{names: []string{"--log_size_limit"}, kind: kindRefused},
+	{names: []string{"--max_traced_msg_len"}, kind: kindRefused},
+	{names: []string{"-js", "--jetstream"}, kind: kindRefused},
+	{names: []string{"-sd", "--store_dir"}, kind: kindRefused},
+	{names: []string{"--user"}, kind: kindRefused},
+	{names: []string{"--pass"}, kind: kindRefused},
+	{names: []string{"--auth"}, kind: kindRefused},
+	{names: []string{"--tls"}, kind: kindRefused},
+	{names: []string{"--tlscert"}, kind: kindRefused},
+	{names: []string{"--tlskey"}, kind: kindRefused},
+	{names: []string{"--tlsverify"}, kind: kindRefused},
+	{names: []string{"--tlscacert"}, kind: kindRefused},
+	{names: []string{"--routes"}, kind: kindRefused},
+	{names: []string{"--cluster", "--cluster_listen"}, kind: kindRefused},
+	{names: []string{"--cluster_name"}, kind: kindRefused},
+	{names: []string{"--cluster_advertise"}, kind: kindRefused},
+	{names: []string{"--no_advertise"}, kind: kindRefused},
+	{names: []string{"--connect_retries"}, kind: kindRefused},
+	{names: []string{"--profile"}, kind: kindRefused},
+	{names: []string{"--help_tls"}, kind: kindRefused},
+}
+
+// flagIndex maps a flag name without dashes to its definition.
+var flagIndex = func() map[string]*flagDef {
+	m := make(map[string]*flagDef)
+	for i := range flagTable {
+		for _, n := range flagTable[i].names {
+			m[strings.TrimLeft(n, "-")] = &flagTable[i]
+		}
+	}
+	return m
+}()
+
+// lookupFlag finds a flag by its name without dashes; nil if unknown.
+// Names are case-sensitive, as in nats-server (-p is not -P).
+func lookupFlag(name string) *flagDef { return flagIndex[name] }
+
+// FlagUsage lists the supported flags, one per line, for help texts.
+func FlagUsage() string {
+	var b strings.Builder
+	for i := range flagTable {
+		d := &flagTable[i]
+		if d.kind == kindRefused {
+			continue
+		}
+		spell := strings.Join(d.names, ", ")
+		if d.arg != "" {
+			spell += " <" + d.arg + ">"
+		}
+		b.WriteString("  " + padRight(spell, 34) + d.usage + "\n")
+	}
+	return b.String()
+}
+
+// RefusedFlags lists the nats-server flags that are recognised but not
+// supported yet, each with its aliases ("-c, --config").
+func RefusedFlags() []string {
+	var out []string
+	for i := range flagTable {
+		if flagTable[i].kind == kindRefused {
+			out = append(out, strings.Join(flagTable[i].names, ", "))
+		}
+	}
+	return out
+}
+
+func padRight(s string, n int) string {
+	if len(s) >= n {
+		return s + " "
+	}
+	return s + strings.Repeat(" ", n-len(s))
+}
+
+func stringFlag(set func(*Options, string)) func(string) (func(*Options), error) {
+	return func(v string) (func(*Options), error) {
+		return func(o *Options) { set(o, v) }, nil
+	}
+}
+
+// boolFlag receives "true" or "false", already normalised by the parser.
+func boolFlag(set func(*Options, bool)) func(string) (func(*Options), error) {
+	return func(v string) (func(*Options), error) {
+		b := v == "true"
+		return func(o *Options) { set(o, b) }, nil
+	}
+}
+
+func onlyTrue(set func(*Options)) func(string) (func(*Options), error) {
+	return func(v string) (func(*Options), error) {
+		if v != "true" {
+			return nil, nil
+		}
+		return set, nil
+	}
+}
+
+var errPortRange = errors.New("port must be -1 (random), 0 (default) or 1-65535")
+
+// portFlag parses an integer as Go's flag package does (0x, 0o and _ allowed).
+func portFlag(v string) (func(*Options), error) {
+	n, err := strconv.ParseInt(v, 0, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) {
+			err = ne.Err
+		}
+		return nil, err
+	}
+	if n < RandomPort || n > 65535 {
+		return nil, errPortRange
+	}
+	return func(o *Options) { o.Port = int(n) }, nil
+}
