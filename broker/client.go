@@ -1,0 +1,142 @@
+package broker
+
+import (
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/natsvisor/natsvisor/broker/sublist"
+)
+
+// client is one client connection. Two goroutines serve it: readLoop parses
+// and routes what the client sends (on its own goroutine, so publishing needs
+// no lock shared across connections), and writeLoop drains its outbound
+// buffer to the socket.
+//
+// Lock order: a client's mu is taken alone; code that holds one client's mu
+// never takes another's. The server's mu is never taken under a client's mu.
+type client struct {
+	srv   *Server
+	nc    net.Conn
+	cid   uint64
+	host  string
+	port  int
+	start time.Time
+
+	// Owned by the read goroutine.
+	opts      connectOpts
+	connected bool // a CONNECT was processed
+	cache     *sublist.Cache[*subscription]
+	pcd       []*client // connections that got data during this read batch
+	pcdSet    map[*client]struct{}
+	loose     byte // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
+	activity  bool // the batch held a message or a subscription
+	in        stats
+
+	flushCh       chan struct{} // wakes writeLoop; capacity 1
+	mu            sync.Mutex    // guards everything below
+	out           []byte        // bytes waiting for writeLoop
+	inFlight      int           // bytes writeLoop is writing now
+	subs          map[string]*subscription
+	headers       bool // the client takes HMSG
+	closed        bool
+	flushOnClose  bool // writeLoop sends what is queued before closing
+	reason        closeReason
+	outStats      stats
+	pingsOut      int
+	pingTimer     *time.Timer
+	lastIn        time.Time
+	rtt           time.Duration
+	rttStart      time.Time
+	firstPongSent bool
+}
+
+// stats counts messages and bytes one way.
+type stats struct {
+	msgs, bytes int64
+}
+
+// subscription is one SUB of one client; the subject index holds pointers to
+// it, so it must stay the same object for its whole life.
+type subscription struct {
+	client  *client
+	subject string
+	queue   string
+	sid     string
+	// guarded by client.mu
+	max     int64 // auto-unsubscribe after this many; 0 = never
+	nm      int64 // messages delivered
+	removed bool
+}
+
+// connectOpts are a client's CONNECT fields. The JSON is decoded over
+// defaultConnectOpts, so fields a client leaves out are true (reference §1.4).
+type connectOpts struct {
+	Verbose      bool   `json:"verbose"`
+	Pedantic     bool   `json:"pedantic"`
+	Echo         bool   `json:"echo"`
+	Headers      bool   `json:"headers"`
+	NoResponders bool   `json:"no_responders"`
+	Protocol     int    `json:"protocol"`
+	Name         string `json:"name"`
+	Lang         string `json:"lang"`
+	Version      string `json:"version"`
+	User         string `json:"user"`
+	Pass         string `json:"pass"`
+	Token        string `json:"auth_token"`
+	Account      string `json:"account"`
+	NewAccount   bool   `json:"new_account"`
+}
+
+var defaultConnectOpts = connectOpts{Verbose: true, Pedantic: true, Echo: true}
+
+func newClient(s *Server, nc net.Conn, cid uint64) *client {
+	c := &client{srv: s, nc: nc, cid: cid, start: time.Now(), flushCh: make(chan struct{}, 1)}
+	c.opts = defaultConnectOpts
+	c.subs = make(map[string]*subscription)
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		c.host, c.port = a.IP.String(), a.Port
+	} else if h, p, err := net.SplitHostPort(nc.RemoteAddr().String()); err == nil {
+		c.host = h
+		c.port, _ = strconv.Atoi(p)
+	}
+	return c
+}
+
+// closeConnection ends the connection once. With flush, what is queued (an
+// -ERR, say) is written before the socket closes; without, the socket closes
+// at once (slow consumers, shutdown), unblocking a stuck write.
+func (c *client) closeConnection(reason closeReason, flush bool) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed, c.reason, c.flushOnClose = true, reason, flush
+	subs := c.subs
+	c.subs = nil
+	for _, sub := range subs {
+		sub.removed = true
+	}
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+		c.pingTimer = nil
+	}
+	c.mu.Unlock()
+	for _, sub := range subs {
+		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+	}
+	if !flush {
+		_ = c.nc.Close()
+	}
+	c.signalFlush()
+	c.srv.removeClient(c)
+}
+
+// isClosed reports whether the connection has ended.
+func (c *client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}

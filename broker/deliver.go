@@ -1,0 +1,269 @@
+package broker
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/natsvisor/natsvisor/broker/sublist"
+)
+
+var (
+	okProto   = []byte("+OK\r\n")
+	pingProto = []byte("PING\r\n")
+	pongProto = []byte("PONG\r\n")
+)
+
+// maxArgs bounds the fields of a PUB/HPUB/SUB/UNSUB line; one more than the
+// most any of them takes, so too many fields can be told apart.
+const maxArgs = 5
+
+// splitArgs splits a control line on runs of spaces and tabs into out,
+// without copying. It returns len(out)+1 when there are too many fields.
+func splitArgs(arg []byte, out *[maxArgs][]byte) int {
+	n, start := 0, -1
+	for i, b := range arg {
+		if b == ' ' || b == '\t' {
+			if start >= 0 {
+				if n == maxArgs {
+					return maxArgs + 1
+				}
+				out[n] = arg[start:i]
+				n++
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		if n == maxArgs {
+			return maxArgs + 1
+		}
+		out[n] = arg[start:]
+		n++
+	}
+	return n
+}
+
+// parseSize reads a decimal size: digits only, at most 9 of them; -1 when
+// it is not one (nats-server's rule: `+2` and `-1` are parse errors).
+func parseSize(d []byte) int {
+	if len(d) == 0 || len(d) > 9 {
+		return -1
+	}
+	n := 0
+	for _, b := range d {
+		if b < '0' || b > '9' {
+			return -1
+		}
+		n = n*10 + int(b-'0')
+	}
+	return n
+}
+
+// pubArgs is one parsed PUB or HPUB line; its slices point into the read buffer.
+type pubArgs struct {
+	subject, reply []byte
+	hdb, szb       []byte // the header and total sizes as the client wrote them
+	hdr, size      int    // hdr is -1 for PUB
+}
+
+// parsePub handles PUB/HPUB: the line b[:lineEnd] has args arg. It checks the
+// size against max_payload on the control line, before the payload arrives.
+func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, error) {
+	if headers && !c.opts.Headers {
+		return 0, 0, c.silentClose(reasonProtocolViolation)
+	}
+	pa, ok := splitPub(arg, headers)
+	if !ok {
+		return 0, 0, c.silentClose(reasonProtocolViolation)
+	}
+	if pa.size > int(c.srv.Options().MaxPayload) {
+		c.srv.log.Errorf("%s - cid:%d - %s", c.hostPort(), c.cid, errMaxPayload)
+		c.sendErrAndClose(errMaxPayload, reasonMaxPayload)
+		return 0, 0, errClosed
+	}
+	end := lineEnd + pa.size
+	if len(b) < end+2 {
+		if len(b) > end && b[end] != '\r' {
+			return 0, 0, c.protoErr()
+		}
+		return 0, end + 2, nil
+	}
+	if b[end] != '\r' || b[end+1] != '\n' {
+		return 0, 0, c.protoErr()
+	}
+	c.processMsg(&pa, b[lineEnd:end+2])
+	return end + 2, 0, nil
+}
+
+// splitPub parses `subj [reply] size` or `subj [reply] hdr_size total_size`.
+func splitPub(arg []byte, headers bool) (pubArgs, bool) {
+	var f [maxArgs][]byte
+	n := splitArgs(arg, &f)
+	pa := pubArgs{hdr: -1}
+	switch {
+	case !headers && n == 2:
+		pa.subject, pa.szb = f[0], f[1]
+	case !headers && n == 3:
+		pa.subject, pa.reply, pa.szb = f[0], f[1], f[2]
+	case headers && n == 3:
+		pa.subject, pa.hdb, pa.szb = f[0], f[1], f[2]
+	case headers && n == 4:
+		pa.subject, pa.reply, pa.hdb, pa.szb = f[0], f[1], f[2], f[3]
+	default:
+		return pa, false
+	}
+	if pa.size = parseSize(pa.szb); pa.size < 0 {
+		return pa, false
+	}
+	if headers {
+		if pa.hdr = parseSize(pa.hdb); pa.hdr < 0 || pa.hdr > pa.size {
+			return pa, false
+		}
+	}
+	return pa, true
+}
+
+// processMsg routes one message (msg is header+payload+CRLF) on the
+// publisher's goroutine: one copy into each matching subscriber's outbound
+// buffer, one random member per queue group. Steady state allocates nothing.
+func (c *client) processMsg(pa *pubArgs, msg []byte) {
+	c.in.msgs++
+	c.in.bytes += int64(len(msg) - 2)
+	c.activity = true
+	if c.opts.Pedantic && !sublist.ValidLiteralSubject(pa.subject) {
+		c.sendErr(errInvalidPubSubj) // and the message is still delivered
+	}
+	if c.opts.Verbose {
+		c.sendProto(okProto)
+	}
+	if c.cache == nil {
+		c.cache = sublist.NewCache(c.srv.subs)
+	}
+	r := c.cache.Match(pa.subject)
+	maxPending := c.srv.Options().MaxPending
+	delivered := false
+	for _, sub := range r.Plain {
+		if c.deliver(sub, pa, msg, maxPending) {
+			delivered = true
+		}
+	}
+	for i := range r.Queues {
+		members := r.Queues[i].Members
+		first := rand.IntN(len(members))
+		for k := range members {
+			if c.deliver(members[(first+k)%len(members)], pa, msg, maxPending) {
+				delivered = true
+				break
+			}
+		}
+	}
+	if !delivered && len(pa.reply) > 0 && c.opts.NoResponders {
+		c.sendNoResponders(pa.subject, pa.reply)
+	}
+}
+
+// deliver copies one message into sub's connection. It reports whether the
+// subscription took it (false: closed, unsubscribed, over its limit, or our
+// own message with echo off).
+func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending int64) bool {
+	dst := sub.client
+	if dst == c && !c.opts.Echo {
+		return false
+	}
+	dst.mu.Lock()
+	if dst.closed || sub.removed {
+		dst.mu.Unlock()
+		return false
+	}
+	sub.nm++
+	last := sub.max > 0 && sub.nm >= sub.max
+	n := dst.appendMsg(sub, pa, msg)
+	dst.outStats.msgs++
+	dst.outStats.bytes += int64(n)
+	slow := int64(len(dst.out)+dst.inFlight) > maxPending
+	if last {
+		sub.removed = true
+		delete(dst.subs, sub.sid)
+	}
+	dst.mu.Unlock()
+	if last {
+		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+	}
+	if slow {
+		dst.slowConsumer(maxPending)
+		return true
+	}
+	c.addPending(dst)
+	return true
+}
+
+// appendMsg writes MSG or HMSG for sub into c.out (c.mu held) and returns the
+// payload bytes counted. Sizes are echoed as the publisher wrote them; a
+// subscriber without headers gets MSG with the header stripped.
+func (c *client) appendMsg(sub *subscription, pa *pubArgs, msg []byte) int {
+	hmsg := pa.hdr >= 0 && c.headers
+	if hmsg {
+		c.out = append(c.out, "HMSG "...)
+	} else {
+		c.out = append(c.out, "MSG "...)
+	}
+	c.out = append(c.out, pa.subject...)
+	c.out = append(c.out, ' ')
+	c.out = append(c.out, sub.sid...)
+	c.out = append(c.out, ' ')
+	if len(pa.reply) > 0 {
+		c.out = append(c.out, pa.reply...)
+		c.out = append(c.out, ' ')
+	}
+	switch {
+	case hmsg:
+		c.out = append(c.out, pa.hdb...)
+		c.out = append(c.out, ' ')
+		c.out = append(c.out, pa.szb...)
+	case pa.hdr >= 0:
+		msg = msg[pa.hdr:]
+		c.out = strconv.AppendInt(c.out, int64(pa.size-pa.hdr), 10)
+	default:
+		c.out = append(c.out, pa.szb...)
+	}
+	c.out = append(c.out, '\r', '\n')
+	c.out = append(c.out, msg...)
+	return len(msg) - 2
+}
+
+// slowConsumer closes a connection whose pending bytes passed max_pending,
+// with no -ERR, as nats-server does.
+func (c *client) slowConsumer(maxPending int64) {
+	c.srv.log.Noticef("%s - cid:%d - Slow Consumer Detected: MaxPending of %d Exceeded", c.hostPort(), c.cid, maxPending)
+	c.srv.slowConsumers.Add(1)
+	c.closeConnection(reasonSlowConsumerPending, false)
+}
+
+// sendNoResponders answers a request nobody received with a 503 status, only
+// when the requester has a plain subscription on the reply subject
+// (reference §1.8).
+func (c *client) sendNoResponders(subject, reply []byte) {
+	r := c.cache.Match(reply)
+	for _, sub := range r.Plain {
+		if sub.client != c {
+			continue
+		}
+		hdr := len("NATS/1.0 503\r\nNats-Subject: \r\n\r\n") + len(subject)
+		var b []byte
+		b = append(b, "HMSG "...)
+		b = append(b, reply...)
+		b = append(b, ' ')
+		b = append(b, sub.sid...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(hdr), 10)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(hdr), 10)
+		b = append(b, "\r\nNATS/1.0 503\r\nNats-Subject: "...)
+		b = append(b, subject...)
+		b = append(b, "\r\n\r\n\r\n"...)
+		c.sendProto(b)
+		return
+	}
+}

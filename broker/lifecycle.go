@@ -1,0 +1,169 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Start opens the client listener, logs the start-up lines nats-server logs
+// and begins accepting. It returns once the listener accepts connections, or
+// with the error that prevented it. Start may be called once.
+func (s *Server) Start() error {
+	o := s.Options()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	if s.started {
+		s.mu.Unlock()
+		return errors.New("broker: server already started")
+	}
+	s.started = true
+	s.mu.Unlock()
+
+	s.log.Noticef("Starting nats-server")
+	s.log.Noticef("  Version:  %s", Version)
+	s.log.Noticef("  Git:      [not set]")
+	s.log.Noticef("  Name:     %s", s.name)
+	s.log.Noticef("  ID:       %s", s.id)
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile); err != nil {
+			return fmt.Errorf("could not write pidfile: %w", err)
+		}
+	}
+	port := o.Port
+	if port == RandomPort {
+		port = 0
+	}
+	hp := net.JoinHostPort(o.Host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", hp)
+	if err != nil {
+		return fmt.Errorf("error listening on port: %s, %q", hp, err)
+	}
+	s.port = ln.Addr().(*net.TCPAddr).Port
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return ErrServerClosed
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(o.Host, strconv.Itoa(s.port)))
+	s.wg.Add(1)
+	go s.acceptLoop(ln)
+	s.log.Noticef("Server is ready")
+	close(s.ready)
+	return nil
+}
+
+// acceptLoop accepts clients until the listener closes. Temporary errors
+// (out of file descriptors, say) back off instead of spinning.
+func (s *Server) acceptLoop(ln net.Listener) {
+	defer s.wg.Done()
+	delay := 10 * time.Millisecond
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.isClosed() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Errorf("Temporary Client Accept Error (%v), sleeping %dms", err, delay.Milliseconds())
+			time.Sleep(delay)
+			delay = min(delay*2, time.Second)
+			continue
+		}
+		delay = 10 * time.Millisecond
+		s.createClient(nc)
+	}
+}
+
+// createClient sends INFO and starts the connection's goroutines; past
+// max_connections the client gets INFO and then -ERR and is closed.
+func (s *Server) createClient(nc net.Conn) {
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	c := newClient(s, nc, s.cids.Add(1))
+	info := s.baseInfo()
+	info.CID, info.ClientIP = c.cid, c.host
+	c.out = infoProto(&info)
+
+	o := s.Options()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	full := o.MaxConn < 0 || len(s.clients) >= o.MaxConn
+	if !full {
+		s.clients[c.cid] = c
+		s.totalConns.Add(1)
+	}
+	s.wg.Add(2)
+	s.mu.Unlock()
+
+	go func() { defer s.wg.Done(); c.writeLoop() }()
+	if full {
+		s.log.Errorf("%s - cid:%d - %s", c.hostPort(), c.cid, errMaxConnections)
+		c.out = append(c.out, "-ERR '"+errMaxConnections+"'\r\n"...)
+		c.closeConnection(reasonMaxConnections, true)
+		s.wg.Done()
+		return
+	}
+	c.mu.Lock()
+	c.setPingTimerLocked(o.PingInterval)
+	c.mu.Unlock()
+	c.signalFlush()
+	s.log.Debugf("%s - cid:%d - Client connection created", c.hostPort(), c.cid)
+	go func() { defer s.wg.Done(); c.readLoop() }()
+}
+
+// removeClient forgets a closed connection.
+func (s *Server) removeClient(c *client) {
+	s.mu.Lock()
+	delete(s.clients, c.cid)
+	s.mu.Unlock()
+	s.log.Debugf("%s - cid:%d - Client connection closed: %s", c.hostPort(), c.cid, c.reason)
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Shutdown closes the listener and every connection, waits for their
+// goroutines to end and closes Done. It is safe to call more than once and
+// before Start.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		<-s.done
+		return
+	}
+	s.closed = true
+	ln := s.ln
+	clients := make([]*client, 0, len(s.clients))
+	for _, c := range s.clients {
+		clients = append(clients, c)
+	}
+	s.mu.Unlock()
+
+	s.log.Noticef("Initiating Shutdown...")
+	if ln != nil {
+		_ = ln.Close()
+	}
+	for _, c := range clients {
+		c.closeConnection(reasonServerShutdown, false)
+	}
+	s.wg.Wait()
+	s.log.Noticef("Server Exiting..")
+	close(s.done)
+}

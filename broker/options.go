@@ -1,0 +1,124 @@
+package broker
+
+import "time"
+
+// Defaults match nats-server v2.15.2 (const.go and setBaselineOptions).
+const (
+	// DefaultHost is the address the client listener binds when none is given.
+	DefaultHost = "0.0.0.0"
+	// DefaultPort is the client port when none is given.
+	DefaultPort = 4222
+	// RandomPort asks the OS for a free port (nats-server's -1).
+	RandomPort = -1
+	// DefaultMaxPayload bounds a message's payload (headers included).
+	DefaultMaxPayload = 1 << 20
+	// DefaultMaxControlLine bounds a protocol line's arguments.
+	DefaultMaxControlLine = 4096
+	// DefaultMaxConnections bounds the number of client connections.
+	DefaultMaxConnections = 64 * 1024
+	// DefaultMaxPending bounds a connection's unsent outbound bytes.
+	DefaultMaxPending = 64 << 20
+	// DefaultWriteDeadline bounds one blocked write to a client.
+	DefaultWriteDeadline = 10 * time.Second
+	// DefaultPingInterval is the keepalive period.
+	DefaultPingInterval = 2 * time.Minute
+	// DefaultMaxPingsOut is how many PINGs may go unanswered.
+	DefaultMaxPingsOut = 2
+	// DefaultFirstPingInterval is the delay of the RTT PING sent after CONNECT.
+	DefaultFirstPingInterval = 2 * time.Second
+	// DefaultAuthTimeout bounds the wait for CONNECT when auth is required.
+	DefaultAuthTimeout = 2 * time.Second
+)
+
+// Options configure one Server. The zero value of a field means "use the
+// default" unless its comment says otherwise; Defaults fills them in.
+type Options struct {
+	// Host is the client listener's bind address. Default DefaultHost.
+	Host string
+	// Port is the client listener's port. 0 means DefaultPort, RandomPort a
+	// free port chosen by the OS.
+	Port int
+	// ServerName names the server in INFO and logs. Default: the server ID.
+	ServerName string
+
+	// LogFile is the log's path; empty logs to stderr. Default empty.
+	LogFile string
+	// Logtime prefixes log lines with the time. Default true (set by Defaults
+	// only through NewOptions; a zero Options logs without time).
+	Logtime bool
+	// Debug turns on [DBG] lines. Default false.
+	Debug bool
+	// Trace turns on [TRC] protocol lines. Default false.
+	Trace bool
+	// NoLog turns all logging off (tests). Default false.
+	NoLog bool
+	// PidFile, when set, receives the process id (no trailing newline).
+	PidFile string
+
+	// MaxPayload bounds a PUB's size. Default DefaultMaxPayload.
+	MaxPayload int32
+	// MaxControlLine bounds a protocol line's arguments. Default DefaultMaxControlLine.
+	MaxControlLine int32
+	// MaxConn bounds client connections; a negative value refuses every
+	// client (a config's max_connections: 0). Default DefaultMaxConnections.
+	MaxConn int
+	// MaxPending bounds each connection's unsent bytes; past it the connection
+	// is closed as a slow consumer. Default DefaultMaxPending.
+	MaxPending int64
+	// WriteDeadline bounds a blocked write. Default DefaultWriteDeadline.
+	WriteDeadline time.Duration
+	// PingInterval is the keepalive period. Default DefaultPingInterval.
+	PingInterval time.Duration
+	// MaxPingsOut is how many PINGs may be unanswered before the connection is
+	// closed as stale. Default DefaultMaxPingsOut.
+	MaxPingsOut int
+	// DisableShortFirstPing turns off the RTT PING sent shortly after CONNECT.
+	DisableShortFirstPing bool
+	// NoHeaderSupport turns off message headers (INFO "headers":false).
+	NoHeaderSupport bool
+}
+
+// NewOptions returns Options holding every default, as nats-server starts
+// with when given no flags and no file.
+func NewOptions() *Options {
+	o := &Options{Logtime: true}
+	o.setDefaults()
+	return o
+}
+
+// setDefaults fills every zero field with its default.
+func (o *Options) setDefaults() {
+	if o.Host == "" {
+		o.Host = DefaultHost
+	}
+	if o.Port == 0 {
+		o.Port = DefaultPort
+	}
+	if o.MaxPayload == 0 {
+		o.MaxPayload = DefaultMaxPayload
+	}
+	if o.MaxControlLine == 0 {
+		o.MaxControlLine = DefaultMaxControlLine
+	}
+	if o.MaxConn == 0 {
+		o.MaxConn = DefaultMaxConnections
+	}
+	if o.MaxPending == 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.WriteDeadline == 0 {
+		o.WriteDeadline = DefaultWriteDeadline
+	}
+	if o.PingInterval == 0 {
+		o.PingInterval = DefaultPingInterval
+	}
+	if o.MaxPingsOut == 0 {
+		o.MaxPingsOut = DefaultMaxPingsOut
+	}
+}
+
+// Clone returns a copy of o that shares nothing mutable with it.
+func (o *Options) Clone() *Options {
+	c := *o
+	return &c
+}

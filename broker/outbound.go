@@ -1,0 +1,142 @@
+package broker
+
+import (
+	"errors"
+	"net"
+	"os"
+	"time"
+)
+
+// maxSpareBuffer is the largest outbound buffer writeLoop keeps for reuse; a
+// bigger one (after a burst) is left to the garbage collector.
+const maxSpareBuffer = 1 << 20
+
+// queueLocked appends protocol bytes for this client to send; c.mu is held.
+// It reports false when the connection is closed or just became a slow
+// consumer (the caller must then call closeSlowConsumer after unlocking).
+func (c *client) queueLocked(b ...[]byte) bool {
+	if c.closed {
+		return false
+	}
+	for _, p := range b {
+		c.out = append(c.out, p...)
+	}
+	return true
+}
+
+// sendProto queues bytes for this client and marks it for the batch flush.
+// Only the client's own read goroutine calls it.
+func (c *client) sendProto(b []byte) {
+	c.mu.Lock()
+	ok := c.queueLocked(b)
+	c.mu.Unlock()
+	if ok {
+		c.addPending(c)
+	}
+}
+
+// sendErr queues -ERR '<text>'.
+func (c *client) sendErr(text string) {
+	c.sendProto([]byte("-ERR '" + text + "'\r\n"))
+}
+
+// sendErrAndClose queues -ERR and closes the connection once it is written.
+func (c *client) sendErrAndClose(text string, reason closeReason) {
+	c.sendErr(text)
+	c.closeConnection(reason, true)
+}
+
+// addPending records that dst got data during the current read batch, so
+// flushPending wakes its writer once for the whole batch.
+func (c *client) addPending(dst *client) {
+	if c.pcdSet != nil {
+		if _, ok := c.pcdSet[dst]; ok {
+			return
+		}
+		c.pcdSet[dst] = struct{}{}
+		c.pcd = append(c.pcd, dst)
+		return
+	}
+	for _, p := range c.pcd {
+		if p == dst {
+			return
+		}
+	}
+	c.pcd = append(c.pcd, dst)
+	if len(c.pcd) > 16 {
+		c.pcdSet = make(map[*client]struct{}, 64)
+		for _, p := range c.pcd {
+			c.pcdSet[p] = struct{}{}
+		}
+	}
+}
+
+// flushPending wakes the writers of every connection that got data during
+// the read batch that just ended.
+func (c *client) flushPending() {
+	for i, dst := range c.pcd {
+		dst.signalFlush()
+		c.pcd[i] = nil
+	}
+	c.pcd = c.pcd[:0]
+	if c.pcdSet != nil {
+		clear(c.pcdSet)
+	}
+}
+
+// signalFlush wakes writeLoop without blocking.
+func (c *client) signalFlush() {
+	select {
+	case c.flushCh <- struct{}{}:
+	default:
+	}
+}
+
+// writeLoop writes whatever producers queued, many messages per write, with
+// no lock held during the write. It ends when the connection closes.
+func (c *client) writeLoop() {
+	var spare []byte
+	for range c.flushCh {
+		c.mu.Lock()
+		buf := c.out
+		c.out = spare[:0]
+		c.inFlight = len(buf)
+		closed, flush := c.closed, c.flushOnClose
+		c.mu.Unlock()
+
+		if len(buf) > 0 && (!closed || flush) {
+			if err := c.write(buf); err != nil {
+				c.closeConnection(writeErrReason(err), false)
+				closed, flush = true, false
+			}
+		}
+		c.mu.Lock()
+		c.inFlight = 0
+		c.mu.Unlock()
+		if closed {
+			_ = c.nc.Close()
+			return
+		}
+		spare = nil
+		if cap(buf) <= maxSpareBuffer {
+			spare = buf[:0]
+		}
+	}
+}
+
+// write sends buf within the write deadline.
+func (c *client) write(buf []byte) error {
+	if wd := c.srv.Options().WriteDeadline; wd > 0 {
+		_ = c.nc.SetWriteDeadline(time.Now().Add(wd))
+	}
+	_, err := c.nc.Write(buf)
+	return err
+}
+
+func writeErrReason(err error) closeReason {
+	var ne net.Error
+	if errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return reasonSlowConsumerDeadline
+	}
+	return reasonWriteError
+}

@@ -1,0 +1,67 @@
+package broker
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// rttRefresh is how old an RTT measurement may get before a PING is sent
+// even to an active client.
+const rttRefresh = time.Hour
+
+// setPingTimer arms the keepalive timer for one interval; c.mu is held.
+func (c *client) setPingTimerLocked(d time.Duration) {
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+	c.pingTimer = time.AfterFunc(d, c.processPingTimer)
+}
+
+// setFirstPingTimer arms the PING that measures RTT soon after CONNECT:
+// min(ping_interval, 2s) plus up to 20% jitter.
+func (c *client) setFirstPingTimer() {
+	o := c.srv.Options()
+	d := o.PingInterval
+	if !o.DisableShortFirstPing && d > DefaultFirstPingInterval {
+		d = DefaultFirstPingInterval
+	}
+	if j := int64(d / 5); j > 0 {
+		d += time.Duration(rand.Int64N(j))
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.setPingTimerLocked(d)
+	}
+	c.mu.Unlock()
+}
+
+// processPingTimer sends a keepalive PING, unless the client showed activity
+// within the interval and its RTT is fresh; a client that left ping_max
+// PINGs unanswered is closed as stale.
+func (c *client) processPingTimer() {
+	o := c.srv.Options()
+	c.mu.Lock()
+	c.pingTimer = nil
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	needRTT := c.rtt == 0 || now.Sub(c.rttStart) > rttRefresh
+	if now.Sub(c.lastIn) >= o.PingInterval || needRTT {
+		if c.pingsOut+1 > o.MaxPingsOut {
+			c.out = append(c.out, "-ERR '"+errStale+"'\r\n"...)
+			c.mu.Unlock()
+			c.srv.log.Debugf("%s - cid:%d - Stale Client Connection - Closing", c.hostPort(), c.cid)
+			c.srv.staleConns.Add(1)
+			c.closeConnection(reasonStale, true)
+			return
+		}
+		c.rttStart = now
+		c.pingsOut++
+		c.out = append(c.out, pingProto...)
+	}
+	c.setPingTimerLocked(o.PingInterval)
+	c.mu.Unlock()
+	c.signalFlush()
+}

@@ -1,0 +1,182 @@
+package broker
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/natsvisor/natsvisor/broker/sublist"
+)
+
+// processSub handles `SUB <subject> [queue] <sid>`.
+func (c *client) processSub(arg []byte) error {
+	var f [maxArgs][]byte
+	sub := &subscription{client: c}
+	switch splitArgs(arg, &f) {
+	case 2:
+		sub.subject, sub.sid = string(f[0]), string(f[1])
+	case 3:
+		sub.subject, sub.queue, sub.sid = string(f[0]), string(f[1]), string(f[2])
+	default:
+		return c.silentClose(reasonProtocolViolation)
+	}
+	c.activity = true
+	if !sublist.ValidSubject(sub.subject) {
+		c.sendErr(errInvalidSubject)
+		return nil
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errClosed
+	}
+	if _, dup := c.subs[sub.sid]; dup {
+		c.mu.Unlock() // a duplicate sid is ignored: the first stays
+	} else {
+		c.subs[sub.sid] = sub
+		c.mu.Unlock()
+		if err := c.srv.subs.Insert(sub.subject, sub.queue, sub); err != nil {
+			c.mu.Lock()
+			delete(c.subs, sub.sid)
+			c.mu.Unlock()
+			c.sendErr(errInvalidSubject)
+			return nil
+		}
+	}
+	if c.opts.Verbose {
+		c.sendProto(okProto)
+	}
+	return nil
+}
+
+// processUnsub handles `UNSUB <sid> [max]`. An unknown sid is fine; a max at
+// or below what was already delivered removes the subscription now.
+func (c *client) processUnsub(arg []byte) error {
+	var f [maxArgs][]byte
+	max := -1
+	switch splitArgs(arg, &f) {
+	case 1:
+	case 2:
+		if max = parseSize(f[1]); max < 0 {
+			return c.silentClose(reasonProtocolViolation)
+		}
+	default:
+		return c.silentClose(reasonProtocolViolation)
+	}
+	c.activity = true
+	c.mu.Lock()
+	sub := c.subs[string(f[0])]
+	remove := sub != nil
+	if sub != nil && max > 0 && int64(max) > sub.nm {
+		sub.max = int64(max)
+		remove = false
+	}
+	if remove {
+		sub.removed = true
+		delete(c.subs, sub.sid)
+	}
+	c.mu.Unlock()
+	if remove {
+		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+	}
+	if c.opts.Verbose {
+		c.sendProto(okProto)
+	}
+	return nil
+}
+
+// processConnect handles CONNECT: its JSON is decoded over the defaults, so
+// omitted verbose, pedantic and echo are true. Since nats-server 2.14 a
+// second CONNECT drops the connection's subscriptions.
+func (c *client) processConnect(arg []byte) error {
+	opts := defaultConnectOpts
+	if err := json.Unmarshal(arg, &opts); err != nil {
+		return c.silentClose(reasonProtocolViolation)
+	}
+	srvHeaders := !c.srv.Options().NoHeaderSupport
+	opts.Headers = opts.Headers && srvHeaders
+	switch {
+	case opts.Protocol < 0 || opts.Protocol > 1:
+		c.sendErrAndClose(errInvalidProtocol, reasonProtocolViolation)
+		return errClosed
+	case opts.NoResponders && !opts.Headers:
+		c.sendErrAndClose(errNoRespHeaders, reasonProtocolViolation)
+		return errClosed
+	case opts.Account != "" || opts.NewAccount:
+		c.sendErrAndClose(errAuthViolation, reasonAuthViolation)
+		return errClosed
+	}
+	if c.connected {
+		c.dropSubs()
+	}
+	c.opts, c.connected = opts, true
+	c.mu.Lock()
+	c.headers = opts.Headers
+	c.rtt = time.Since(c.start)
+	c.mu.Unlock()
+	if opts.Verbose {
+		c.sendProto(okProto)
+	}
+	c.setFirstPingTimer()
+	return nil
+}
+
+// dropSubs removes every subscription of the connection.
+func (c *client) dropSubs() {
+	c.mu.Lock()
+	subs := c.subs
+	c.subs = make(map[string]*subscription)
+	for _, sub := range subs {
+		sub.removed = true
+	}
+	c.mu.Unlock()
+	for _, sub := range subs {
+		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+	}
+}
+
+// processLoose runs the PING, PONG or +OK whose line just ended.
+func (c *client) processLoose() {
+	op := opKind(c.loose)
+	c.loose = 0
+	switch op {
+	case opPing:
+		c.processPing()
+	case opPong:
+		c.processPong()
+	}
+}
+
+// processPing answers PONG. After the first PING that follows CONNECT, a
+// protocol-1 client also gets an INFO saying its connection is complete.
+func (c *client) processPing() {
+	c.sendProto(pongProto)
+	c.mu.Lock()
+	c.lastIn = time.Now()
+	first := c.connected && !c.firstPongSent
+	if first {
+		c.firstPongSent = true
+	}
+	c.mu.Unlock()
+	if first && c.opts.Protocol >= 1 {
+		info := c.srv.baseInfo()
+		info.CID, info.ClientIP = c.cid, c.host
+		info.ConnectInfo, info.RemoteAccount = true, globalAccount
+		c.sendProto(infoProto(&info))
+	}
+}
+
+// processPong records that the client answered a PING.
+func (c *client) processPong() {
+	c.mu.Lock()
+	c.pingsOut = 0
+	if !c.rttStart.IsZero() {
+		c.rtt = time.Since(c.rttStart)
+	}
+	c.mu.Unlock()
+}
+
+// hostPort is the client's address for log lines.
+func (c *client) hostPort() string {
+	return c.host + ":" + strconv.Itoa(c.port)
+}

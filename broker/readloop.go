@@ -1,0 +1,100 @@
+package broker
+
+import (
+	"time"
+)
+
+// Read buffer sizes: a connection starts small (many idle clients cost
+// little), doubles while reads fill the buffer and shrinks after short reads.
+const (
+	startReadBuf = 512
+	maxReadBuf   = 64 << 10
+)
+
+// readLoop reads and parses until the connection ends. Unparsed bytes (a
+// command split across reads) are moved to the front of the buffer, so the
+// parser always sees whole commands and only a split command is ever copied.
+func (c *client) readLoop() {
+	buf := make([]byte, startReadBuf)
+	var start, end, need, short int
+	for {
+		n, err := c.nc.Read(buf[end:])
+		if n == 0 && err != nil {
+			c.closeConnection(reasonClientClosed, false)
+			return
+		}
+		filled := end+n == len(buf)
+		end += n
+		if end-start >= need {
+			used, more, perr := c.parse(buf[start:end])
+			start += used
+			need = more
+			c.endBatch()
+			if perr != nil {
+				return
+			}
+		}
+		if c.isClosed() {
+			return
+		}
+		if start == end {
+			start, end = 0, 0
+		}
+		buf, start, end, short = c.resize(buf, start, end, need, filled, short)
+	}
+}
+
+// resize compacts the unparsed tail to the front and grows or shrinks the
+// buffer: it must hold `need` bytes (a whole message) and grows while reads
+// fill it; it halves after repeated short reads.
+func (c *client) resize(buf []byte, start, end, need int, filled bool, short int) ([]byte, int, int, int) {
+	if start > 0 && (end == len(buf) || need > len(buf)-start) {
+		copy(buf, buf[start:end])
+		end -= start
+		start = 0
+	}
+	size := len(buf)
+	switch {
+	case need > size:
+		size = need
+	case filled && size < maxReadBuf:
+		size *= 2
+		short = 0
+	case !filled && end-start < size/2:
+		short++
+		if short > 2 && size > startReadBuf && end-start <= size/4 && need <= size/2 {
+			size /= 2
+			short = 0
+		}
+	default:
+		short = 0
+	}
+	if end == len(buf) && size == len(buf) {
+		size = len(buf) * 2 // a partial line fills the buffer: grow to read on
+	}
+	if size != len(buf) {
+		nb := make([]byte, size)
+		end = copy(nb, buf[start:end])
+		start = 0
+		buf = nb
+	}
+	return buf, start, end, short
+}
+
+// endBatch runs after each parsed read: it wakes the writers that got data,
+// publishes the batch's counters and records activity for the ping timer.
+func (c *client) endBatch() {
+	c.flushPending()
+	if c.in.msgs != 0 {
+		c.srv.inMsgs.Add(c.in.msgs)
+		c.srv.inBytes.Add(c.in.bytes)
+		c.in = stats{}
+	}
+	if c.activity {
+		c.activity = false
+		now := time.Now()
+		c.mu.Lock()
+		c.lastIn = now
+		c.mu.Unlock()
+	}
+}

@@ -1,0 +1,155 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nkeys"
+
+	"github.com/natsvisor/natsvisor/broker/sublist"
+)
+
+// Version is the nats-server protocol version the broker matches; clients
+// read it from INFO to pick features.
+const Version = "2.15.2"
+
+// ErrServerClosed is returned by Start after Shutdown.
+var ErrServerClosed = errors.New("broker: server closed")
+
+// Server is one NATS broker. Create it with New, then Start it; Shutdown
+// stops it. Two Servers in one process are independent.
+type Server struct {
+	opts atomic.Pointer[Options]
+	log  Logger
+	id   string
+	xkey string
+	name string
+	port int // the client listener's actual port
+	subs *sublist.Index[*subscription]
+
+	mu      sync.Mutex // guards the fields below
+	ln      net.Listener
+	clients map[uint64]*client
+	started bool
+	closed  bool
+
+	done  chan struct{}
+	ready chan struct{}
+	wg    sync.WaitGroup // accept loop and every connection goroutine
+	cids  atomic.Uint64
+
+	// Totals, updated once per read batch, never per message.
+	inMsgs, inBytes atomic.Int64
+	slowConsumers   atomic.Int64
+	staleConns      atomic.Int64
+	totalConns      atomic.Int64
+}
+
+// New validates opts (filling defaults in a copy) and returns a Server that
+// is not yet listening.
+func New(opts *Options) (*Server, error) {
+	o := opts.Clone()
+	o.setDefaults()
+	if err := validate(o); err != nil {
+		return nil, err
+	}
+	kp, err := nkeys.CreateServer()
+	if err != nil {
+		return nil, fmt.Errorf("broker: server identity: %w", err)
+	}
+	id, _ := kp.PublicKey()
+	xk, err := nkeys.CreateCurveKeys()
+	if err != nil {
+		return nil, fmt.Errorf("broker: server curve key: %w", err)
+	}
+	xpub, _ := xk.PublicKey()
+	s := &Server{
+		log: nopLogger{}, id: id, xkey: xpub,
+		subs:    sublist.New[*subscription](),
+		clients: make(map[uint64]*client),
+		done:    make(chan struct{}), ready: make(chan struct{}),
+	}
+	s.name = o.ServerName
+	if s.name == "" {
+		s.name = id
+	}
+	s.opts.Store(o)
+	return s, nil
+}
+
+func validate(o *Options) error {
+	if o.Port < RandomPort || o.Port > 65535 {
+		return fmt.Errorf("invalid port %d", o.Port)
+	}
+	if int64(o.MaxPayload) > o.MaxPending {
+		return fmt.Errorf("max_payload (%d) cannot be higher than max_pending (%d)", o.MaxPayload, o.MaxPending)
+	}
+	for _, r := range o.ServerName {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+			return errors.New("server name cannot contain spaces")
+		}
+	}
+	return nil
+}
+
+// SetLogger replaces the logger; call it before Start.
+func (s *Server) SetLogger(l Logger) {
+	if l == nil {
+		l = nopLogger{}
+	}
+	s.log = l
+}
+
+// ID is the server's public identity (an nkey starting with N).
+func (s *Server) ID() string { return s.id }
+
+// Name is the configured server name, or the ID.
+func (s *Server) Name() string { return s.name }
+
+// Options returns the options in force; the caller must not modify them.
+func (s *Server) Options() *Options { return s.opts.Load() }
+
+// Addr is the client listener's address, nil before Start.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// ClientURL is nats://host:port of the client listener, for tests and logs.
+func (s *Server) ClientURL() string {
+	a, ok := s.Addr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "nats://" + net.JoinHostPort(host, strconv.Itoa(a.Port))
+}
+
+// ReadyForConnections waits up to d until every configured listener accepts.
+func (s *Server) ReadyForConnections(d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.ready:
+		return nil
+	case <-s.done:
+		return ErrServerClosed
+	case <-t.C:
+		return fmt.Errorf("failed to be ready for connections after %s: client", d)
+	}
+}
+
+// Done is closed once Shutdown has finished.
+func (s *Server) Done() <-chan struct{} { return s.done }
