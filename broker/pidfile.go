@@ -1,7 +1,8 @@
 package broker
 
 import (
-	"fmt"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,7 +12,8 @@ import (
 // nats-server does (its --signal reads the file untrimmed). It writes a
 // temporary file in the same directory and renames it over path, so a reader
 // never sees a partial pid. The file's mode is 0644. The file is left in place
-// on shutdown, again as nats-server does.
+// on shutdown, again as nats-server does. Errors are *fs.PathError naming
+// path, not the temporary file.
 func writePidFile(path string) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -19,18 +21,31 @@ func writePidFile(path string) error {
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return fmt.Errorf("pid file: %w", err)
+		return pathError("open", path, err)
 	}
 	name := tmp.Name()
-	err = writeAndClose(tmp, []byte(strconv.Itoa(os.Getpid())))
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
+	if err := writeAndClose(tmp, []byte(strconv.Itoa(os.Getpid()))); err != nil {
 		_ = os.Remove(name)
-		return fmt.Errorf("pid file: %w", err)
+		return pathError("write", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		_ = os.Remove(name)
+		return pathError("rename", path, err)
 	}
 	return nil
+}
+
+// pathError reports err against path, dropping the temporary file's name.
+func pathError(op, path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	return &fs.PathError{Op: op, Path: path, Err: err}
 }
 
 // writeAndClose writes b to f, sets mode 0644 (CreateTemp makes 0600) and

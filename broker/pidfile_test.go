@@ -1,10 +1,13 @@
 package broker
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -30,8 +33,9 @@ func TestWritePidFile(t *testing.T) {
 			}
 			err := writePidFile(tt.path)
 			if tt.wantErr {
-				if err == nil {
-					t.Fatal("no error")
+				want := "open " + tt.path + ": "
+				if err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, fs.ErrNotExist) {
+					t.Fatalf("err = %v, want %q... and fs.ErrNotExist", err, want)
 				}
 				return
 			}
