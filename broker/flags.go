@@ -61,7 +61,7 @@ func ParseCommandLine(args []string) (*CommandLine, error) {
 			break
 		}
 		name, value, hasValue := splitFlag(arg)
-		if name == "" || name[0] == '-' || name[0] == '=' {
+		if name == "" || name[0] == '-' {
 			return nil, fmt.Errorf("bad flag syntax: %s", arg)
 		}
 		typed := dashes(arg) + name
@@ -72,20 +72,10 @@ func ParseCommandLine(args []string) (*CommandLine, error) {
 		if def.kind == kindRefused {
 			return nil, fmt.Errorf("flag %s is not supported yet", def.display())
 		}
-		if def.isBool() {
-			if !hasValue {
-				value = "true"
-			}
-			b, err := strconv.ParseBool(value)
-			if err != nil {
-				return nil, fmt.Errorf("invalid boolean value %q for flag %s: must be true or false", value, typed)
-			}
-			value = strconv.FormatBool(b)
-		} else if !hasValue {
-			if len(args) == 0 {
-				return nil, fmt.Errorf("flag needs an argument: %s", typed)
-			}
-			value, args = args[0], args[1:]
+		var err error
+		value, args, err = flagValue(def, typed, value, hasValue, args)
+		if err != nil {
+			return nil, err
 		}
 		switch def.kind {
 		case kindHelp:
@@ -122,6 +112,29 @@ func ParseCommandLine(args []string) (*CommandLine, error) {
 		return nil, fmt.Errorf("unrecognized command: %q (flags must come before other arguments)", args[0])
 	}
 	return cl, nil
+}
+
+// flagValue returns the flag's value and the arguments left after it: a
+// boolean's is "true" or "false" from -x or -x=v; any other flag's is the
+// text after "=" or else the next argument, even one starting with "-".
+func flagValue(def *flagDef, typed, value string, hasValue bool, args []string) (string, []string, error) {
+	if def.isBool() {
+		if !hasValue {
+			return "true", args, nil
+		}
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return "", nil, fmt.Errorf("invalid boolean value %q for flag %s: must be true or false", value, typed)
+		}
+		return strconv.FormatBool(b), args, nil
+	}
+	if hasValue {
+		return value, args, nil
+	}
+	if len(args) == 0 {
+		return "", nil, fmt.Errorf("flag needs an argument: %s", typed)
+	}
+	return args[0], args[1:], nil
 }
 
 // Apply makes the command line's assignments to o, in the order given.
