@@ -121,6 +121,9 @@ func splitPub(arg []byte, headers bool) (pubArgs, bool) {
 		if pa.hdr = parseSize(pa.hdb); pa.hdr < 0 || pa.hdr > pa.size {
 			return pa, false
 		}
+		if pa.hdr == 0 {
+			pa.hdr = -1 // an empty header block is delivered as a plain MSG
+		}
 	}
 	return pa, true
 }

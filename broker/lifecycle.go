@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"time"
 )
@@ -28,6 +29,7 @@ func (s *Server) Start() error {
 	s.log.Noticef("Starting nats-server")
 	s.log.Noticef("  Version:  %s", Version)
 	s.log.Noticef("  Git:      [not set]")
+	s.log.Debugf("  Go build: %s", runtime.Version())
 	s.log.Noticef("  Name:     %s", s.name)
 	s.log.Noticef("  ID:       %s", s.id)
 	if o.PidFile != "" {

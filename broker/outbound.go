@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// maxSpareBuffer is the largest outbound buffer writeLoop keeps for reuse; a
-// bigger one (after a burst) is left to the garbage collector.
-const maxSpareBuffer = 1 << 20
+// maxSpareBuffer is the largest outbound buffer writeLoop keeps for reuse
+// (room for a few maximum payloads); a bigger one, left by a burst, goes to
+// the garbage collector.
+const maxSpareBuffer = 8 << 20
 
 // queueLocked appends protocol bytes for this client to send; c.mu is held.
 // It reports false when the connection is closed or just became a slow

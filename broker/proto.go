@@ -50,16 +50,15 @@ func (c *client) processSub(arg []byte) error {
 }
 
 // processUnsub handles `UNSUB <sid> [max]`. An unknown sid is fine; a max at
-// or below what was already delivered removes the subscription now.
+// or below what was already delivered, or one that is not a number, removes
+// the subscription now (as nats-server does).
 func (c *client) processUnsub(arg []byte) error {
 	var f [maxArgs][]byte
 	max := -1
 	switch splitArgs(arg, &f) {
 	case 1:
 	case 2:
-		if max = parseSize(f[1]); max < 0 {
-			return c.silentClose(reasonProtocolViolation)
-		}
+		max = parseSize(f[1])
 	default:
 		return c.silentClose(reasonProtocolViolation)
 	}
