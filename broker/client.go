@@ -30,13 +30,14 @@ type client struct {
 	cache     *sublist.Cache[*subscription]
 	pcd       []*client // connections that got data during this read batch
 	pcdSet    map[*client]struct{}
-	loose     byte // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
-	activity  bool // the batch held a message or a subscription
+	msgh      []byte // scratch for the MSG line being delivered
+	loose     byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
+	activity  bool   // the batch held a message or a subscription
 	in        stats
 
 	flushCh       chan struct{} // wakes writeLoop; capacity 1
 	mu            sync.Mutex    // guards everything below
-	out           []byte        // bytes waiting for writeLoop
+	out           outbuf        // bytes waiting for writeLoop
 	inFlight      int           // bytes writeLoop is writing now
 	subs          map[string]*subscription
 	headers       bool // the client takes HMSG

@@ -182,10 +182,10 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	}
 	sub.nm++
 	last := sub.max > 0 && sub.nm >= sub.max
-	n := dst.appendMsg(sub, pa, msg)
+	n := c.appendMsg(dst, sub, pa, msg)
 	dst.outStats.msgs++
 	dst.outStats.bytes += int64(n)
-	slow := int64(len(dst.out)+dst.inFlight) > maxPending
+	slow := int64(dst.out.size+dst.inFlight) > maxPending
 	if last {
 		sub.removed = true
 		delete(dst.subs, sub.sid)
@@ -202,37 +202,41 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	return true
 }
 
-// appendMsg writes MSG or HMSG for sub into c.out (c.mu held) and returns the
-// payload bytes counted. Sizes are echoed as the publisher wrote them; a
-// subscriber without headers gets MSG with the header stripped.
-func (c *client) appendMsg(sub *subscription, pa *pubArgs, msg []byte) int {
-	hmsg := pa.hdr >= 0 && c.headers
+// appendMsg queues MSG or HMSG for sub on dst (dst.mu held) and returns the
+// payload bytes counted. The line is built in the publisher's scratch
+// buffer. Sizes are echoed as the publisher wrote them; a subscriber without
+// headers gets MSG with the header stripped.
+func (c *client) appendMsg(dst *client, sub *subscription, pa *pubArgs, msg []byte) int {
+	hmsg := pa.hdr >= 0 && dst.headers
+	h := c.msgh[:0]
 	if hmsg {
-		c.out = append(c.out, "HMSG "...)
+		h = append(h, "HMSG "...)
 	} else {
-		c.out = append(c.out, "MSG "...)
+		h = append(h, "MSG "...)
 	}
-	c.out = append(c.out, pa.subject...)
-	c.out = append(c.out, ' ')
-	c.out = append(c.out, sub.sid...)
-	c.out = append(c.out, ' ')
+	h = append(h, pa.subject...)
+	h = append(h, ' ')
+	h = append(h, sub.sid...)
+	h = append(h, ' ')
 	if len(pa.reply) > 0 {
-		c.out = append(c.out, pa.reply...)
-		c.out = append(c.out, ' ')
+		h = append(h, pa.reply...)
+		h = append(h, ' ')
 	}
 	switch {
 	case hmsg:
-		c.out = append(c.out, pa.hdb...)
-		c.out = append(c.out, ' ')
-		c.out = append(c.out, pa.szb...)
+		h = append(h, pa.hdb...)
+		h = append(h, ' ')
+		h = append(h, pa.szb...)
 	case pa.hdr >= 0:
 		msg = msg[pa.hdr:]
-		c.out = strconv.AppendInt(c.out, int64(pa.size-pa.hdr), 10)
+		h = strconv.AppendInt(h, int64(pa.size-pa.hdr), 10)
 	default:
-		c.out = append(c.out, pa.szb...)
+		h = append(h, pa.szb...)
 	}
-	c.out = append(c.out, '\r', '\n')
-	c.out = append(c.out, msg...)
+	h = append(h, '\r', '\n')
+	c.msgh = h
+	dst.out.write(h)
+	dst.out.write(msg)
 	return len(msg) - 2
 }
 

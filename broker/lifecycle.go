@@ -93,7 +93,7 @@ func (s *Server) createClient(nc net.Conn) {
 	c := newClient(s, nc, s.cids.Add(1))
 	info := s.baseInfo()
 	info.CID, info.ClientIP = c.cid, c.host
-	c.out = infoProto(&info)
+	c.out.write(infoProto(&info))
 
 	o := s.Options()
 	s.mu.Lock()
@@ -113,7 +113,7 @@ func (s *Server) createClient(nc net.Conn) {
 	go func() { defer s.wg.Done(); c.writeLoop() }()
 	if full {
 		s.log.Errorf("%s - cid:%d - %s", c.hostPort(), c.cid, errMaxConnections)
-		c.out = append(c.out, "-ERR '"+errMaxConnections+"'\r\n"...)
+		c.out.write([]byte("-ERR '" + errMaxConnections + "'\r\n"))
 		c.closeConnection(reasonMaxConnections, true)
 		s.wg.Done()
 		return

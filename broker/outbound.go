@@ -7,11 +7,6 @@ import (
 	"time"
 )
 
-// maxSpareBuffer is the largest outbound buffer writeLoop keeps for reuse
-// (room for a few maximum payloads); a bigger one, left by a burst, goes to
-// the garbage collector.
-const maxSpareBuffer = 8 << 20
-
 // queueLocked appends protocol bytes for this client to send; c.mu is held.
 // It reports false when the connection is closed or just became a slow
 // consumer (the caller must then call closeSlowConsumer after unlocking).
@@ -20,7 +15,7 @@ func (c *client) queueLocked(b ...[]byte) bool {
 		return false
 	}
 	for _, p := range b {
-		c.out = append(c.out, p...)
+		c.out.write(p)
 	}
 	return true
 }
@@ -93,24 +88,34 @@ func (c *client) signalFlush() {
 	}
 }
 
-// writeLoop writes whatever producers queued, many messages per write, with
-// no lock held during the write. It ends when the connection closes.
+// writeLoop writes whatever producers queued, many messages per writev,
+// with no lock held during the write. It ends when the connection closes.
 func (c *client) writeLoop() {
-	var spare []byte
+	var spare []*[]byte
+	var bufs [][]byte
 	for range c.flushCh {
 		c.mu.Lock()
-		buf := c.out
-		c.out = spare[:0]
-		c.inFlight = len(buf)
+		chunks := c.out.chunks
+		c.out.chunks, c.out.size = spare, 0
+		for _, ch := range chunks {
+			c.inFlight += len(*ch)
+		}
 		closed, flush := c.closed, c.flushOnClose
 		c.mu.Unlock()
 
-		if len(buf) > 0 && (!closed || flush) {
-			if err := c.write(buf); err != nil {
-				c.closeConnection(writeErrReason(err), false)
-				closed, flush = true, false
+		if len(chunks) > 0 && (!closed || flush) {
+			bufs = bufs[:0]
+			for _, ch := range chunks {
+				bufs = append(bufs, *ch)
 			}
+			if err := c.write(bufs); err != nil {
+				c.closeConnection(writeErrReason(err), false)
+				closed = true
+			}
+			clear(bufs)
 		}
+		putChunks(chunks)
+		spare = chunks[:0]
 		c.mu.Lock()
 		c.inFlight = 0
 		c.mu.Unlock()
@@ -118,19 +123,17 @@ func (c *client) writeLoop() {
 			_ = c.nc.Close()
 			return
 		}
-		spare = nil
-		if cap(buf) <= maxSpareBuffer {
-			spare = buf[:0]
-		}
 	}
 }
 
-// write sends buf within the write deadline.
-func (c *client) write(buf []byte) error {
+// write sends bufs (one writev where the connection allows it) within the
+// write deadline.
+func (c *client) write(bufs [][]byte) error {
 	if wd := c.srv.Options().WriteDeadline; wd > 0 {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(wd))
 	}
-	_, err := c.nc.Write(buf)
+	nb := net.Buffers(bufs)
+	_, err := nb.WriteTo(c.nc)
 	return err
 }
 

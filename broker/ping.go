@@ -50,7 +50,7 @@ func (c *client) processPingTimer() {
 	needRTT := c.rtt == 0 || now.Sub(c.rttStart) > rttRefresh
 	if now.Sub(c.lastIn) >= o.PingInterval || needRTT {
 		if c.pingsOut+1 > o.MaxPingsOut {
-			c.out = append(c.out, "-ERR '"+errStale+"'\r\n"...)
+			c.out.write([]byte("-ERR '" + errStale + "'\r\n"))
 			c.mu.Unlock()
 			c.srv.log.Debugf("%s - cid:%d - Stale Client Connection - Closing", c.hostPort(), c.cid)
 			c.srv.staleConns.Add(1)
@@ -59,7 +59,7 @@ func (c *client) processPingTimer() {
 		}
 		c.rttStart = now
 		c.pingsOut++
-		c.out = append(c.out, pingProto...)
+		c.out.write(pingProto)
 	}
 	c.setPingTimerLocked(o.PingInterval)
 	c.mu.Unlock()
