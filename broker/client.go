@@ -4,6 +4,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/natsvisor/natsvisor/broker/sublist"
@@ -34,6 +35,8 @@ type client struct {
 	loose     byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
 	activity  bool   // the batch held a message or a subscription
 	in        stats
+
+	logLabel atomic.Pointer[string] // see label
 
 	flushCh       chan struct{} // wakes writeLoop; capacity 1
 	mu            sync.Mutex    // guards everything below
@@ -86,6 +89,9 @@ type connectOpts struct {
 	User         string `json:"user"`
 	Pass         string `json:"pass"`
 	Token        string `json:"auth_token"`
+	Nkey         string `json:"nkey"`
+	Sig          string `json:"sig"`
+	JWT          string `json:"jwt"`
 	Account      string `json:"account"`
 	NewAccount   bool   `json:"new_account"`
 }
@@ -125,8 +131,12 @@ func (c *client) closeConnection(reason closeReason, flush bool) {
 		c.pingTimer = nil
 	}
 	c.mu.Unlock()
+	c.debugf("Client connection closed: %s", reason)
 	for _, sub := range subs {
 		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+		if c.tracing() {
+			c.traceDelSub(sub.sid)
+		}
 	}
 	if !flush {
 		_ = c.nc.Close()

@@ -72,14 +72,16 @@ type pubArgs struct {
 // size against max_payload on the control line, before the payload arrives.
 func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, error) {
 	if headers && !c.opts.Headers {
+		c.errorf("message headers not supported")
 		return 0, 0, c.silentClose(reasonProtocolViolation)
 	}
 	pa, ok := splitPub(arg, headers)
 	if !ok {
+		c.errorf("processPub Parse Error: %q", arg)
 		return 0, 0, c.silentClose(reasonProtocolViolation)
 	}
 	if pa.size > int(c.srv.Options().MaxPayload) {
-		c.srv.log.Errorf("%s - cid:%d - %s", c.hostPort(), c.cid, errMaxPayload)
+		c.errorf("%s", errMaxPayload)
 		c.sendErrAndClose(errMaxPayload, reasonMaxPayload)
 		return 0, 0, errClosed
 	}
@@ -92,6 +94,14 @@ func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, e
 	}
 	if b[end] != '\r' || b[end+1] != '\n' {
 		return 0, 0, c.protoErr()
+	}
+	if c.tracing() {
+		op := "PUB"
+		if headers {
+			op = "HPUB"
+		}
+		c.traceIn(op, arg)
+		c.tracePayload("<<-", b[lineEnd:end+2])
 	}
 	c.processMsg(&pa, b[lineEnd:end+2])
 	return end + 2, 0, nil
@@ -139,7 +149,7 @@ func (c *client) processMsg(pa *pubArgs, msg []byte) {
 		c.sendErr(errInvalidPubSubj) // and the message is still delivered
 	}
 	if c.opts.Verbose {
-		c.sendProto(okProto)
+		c.sendOK()
 	}
 	if c.cache == nil {
 		c.cache = sublist.NewCache(c.srv.subs)
@@ -193,6 +203,9 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	dst.mu.Unlock()
 	if last {
 		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+		if c.tracing() {
+			dst.traceDelSub(sub.sid)
+		}
 	}
 	if slow {
 		dst.slowConsumer(maxPending)
@@ -233,6 +246,10 @@ func (c *client) appendMsg(dst *client, sub *subscription, pa *pubArgs, msg []by
 	default:
 		h = append(h, pa.szb...)
 	}
+	if c.tracing() {
+		dst.traceOut(string(h), nil)
+		dst.tracePayload("->>", msg)
+	}
 	h = append(h, '\r', '\n')
 	c.msgh = h
 	dst.out.write(h)
@@ -243,7 +260,7 @@ func (c *client) appendMsg(dst *client, sub *subscription, pa *pubArgs, msg []by
 // slowConsumer closes a connection whose pending bytes passed max_pending,
 // with no -ERR, as nats-server does.
 func (c *client) slowConsumer(maxPending int64) {
-	c.srv.log.Noticef("%s - cid:%d - Slow Consumer Detected: MaxPending of %d Exceeded", c.hostPort(), c.cid, maxPending)
+	c.noticef("Slow Consumer Detected: MaxPending of %d Exceeded", maxPending)
 	c.srv.slowConsumers.Add(1)
 	c.closeConnection(reasonSlowConsumerPending, false)
 }

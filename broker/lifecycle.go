@@ -72,6 +72,7 @@ func (s *Server) acceptLoop(ln net.Listener) {
 		nc, err := ln.Accept()
 		if err != nil {
 			if s.isClosed() || errors.Is(err, net.ErrClosed) {
+				s.log.Debugf("Client accept loop exiting..")
 				return
 			}
 			s.log.Errorf("Temporary Client Accept Error (%v), sleeping %dms", err, delay.Milliseconds())
@@ -112,7 +113,7 @@ func (s *Server) createClient(nc net.Conn) {
 
 	go func() { defer s.wg.Done(); c.writeLoop() }()
 	if full {
-		s.log.Errorf("%s - cid:%d - %s", c.hostPort(), c.cid, errMaxConnections)
+		c.errorf("%s", errMaxConnections)
 		c.out.write([]byte("-ERR '" + errMaxConnections + "'\r\n"))
 		c.closeConnection(reasonMaxConnections, true)
 		s.wg.Done()
@@ -122,7 +123,7 @@ func (s *Server) createClient(nc net.Conn) {
 	c.setPingTimerLocked(o.PingInterval)
 	c.mu.Unlock()
 	c.signalFlush()
-	s.log.Debugf("%s - cid:%d - Client connection created", c.hostPort(), c.cid)
+	c.debugf("Client connection created")
 	go func() { defer s.wg.Done(); c.readLoop() }()
 }
 
@@ -131,7 +132,6 @@ func (s *Server) removeClient(c *client) {
 	s.mu.Lock()
 	delete(s.clients, c.cid)
 	s.mu.Unlock()
-	s.log.Debugf("%s - cid:%d - Client connection closed: %s", c.hostPort(), c.cid, c.reason)
 }
 
 func (s *Server) isClosed() bool {

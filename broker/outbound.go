@@ -33,6 +33,9 @@ func (c *client) sendProto(b []byte) {
 
 // sendErr queues -ERR '<text>'.
 func (c *client) sendErr(text string) {
+	if c.tracing() {
+		c.traceOut("-ERR", []byte(text))
+	}
 	c.sendProto([]byte("-ERR '" + text + "'\r\n"))
 }
 

@@ -89,6 +89,9 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	}
 	if spec.loose {
 		c.loose = byte(spec.kind)
+		if c.tracing() && spec.kind != opOK {
+			c.traceIn(spec.name, nil)
+		}
 		nl := bytes.IndexByte(b[n:], '\n')
 		if nl < 0 {
 			return len(b), 0, nil
@@ -122,6 +125,13 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	if len(arg) > int(c.srv.Options().MaxControlLine) {
 		return 0, 0, c.maxControlLineErr()
 	}
+	if c.tracing() && spec.kind != opPub && spec.kind != opHPub {
+		if spec.kind == opConnect {
+			c.traceIn(spec.name, redactSecrets(arg))
+		} else {
+			c.traceIn(spec.name, arg)
+		}
+	}
 	switch spec.kind {
 	case opPub, opHPub:
 		return c.parsePub(b, arg, lineEnd, spec.kind == opHPub)
@@ -134,7 +144,7 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	case opInfo:
 		return lineEnd, 0, nil // a client's INFO is parsed and ignored
 	case opErr:
-		c.srv.log.Errorf("%s - cid:%d - Client Error %s", c.hostPort(), c.cid, arg)
+		c.errorf("Client Error %s", arg)
 		c.closeConnection(reasonParseError, true)
 		return 0, 0, errClosed
 	}
@@ -185,11 +195,13 @@ func upper(b byte) byte {
 
 // protoErr answers an unparsable command as nats-server does: -ERR and close.
 func (c *client) protoErr() error {
+	c.errorf("Client parser ERROR")
 	c.sendErrAndClose(errUnknownOp, reasonProtocolViolation)
 	return errClosed
 }
 
 func (c *client) maxControlLineErr() error {
+	c.errorf("%s", errMaxControlLine)
 	c.sendErrAndClose(errMaxControlLine, reasonMaxControlLine)
 	return errClosed
 }

@@ -59,6 +59,9 @@ func (c *client) processPingTimer() {
 		}
 		c.rttStart = now
 		c.pingsOut++
+		if c.tracing() {
+			c.traceOut("PING", nil)
+		}
 		c.out.write(pingProto)
 	}
 	c.setPingTimerLocked(o.PingInterval)

@@ -44,7 +44,7 @@ func (c *client) processSub(arg []byte) error {
 		}
 	}
 	if c.opts.Verbose {
-		c.sendProto(okProto)
+		c.sendOK()
 	}
 	return nil
 }
@@ -77,9 +77,12 @@ func (c *client) processUnsub(arg []byte) error {
 	c.mu.Unlock()
 	if remove {
 		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+		if c.tracing() {
+			c.traceDelSub(sub.sid)
+		}
 	}
 	if c.opts.Verbose {
-		c.sendProto(okProto)
+		c.sendOK()
 	}
 	return nil
 }
@@ -108,13 +111,16 @@ func (c *client) processConnect(arg []byte) error {
 	if c.connected {
 		c.dropSubs()
 	}
+	if !c.connected {
+		c.setLabel(&opts)
+	}
 	c.opts, c.connected = opts, true
 	c.mu.Lock()
 	c.headers = opts.Headers
 	c.rtt = time.Since(c.start)
 	c.mu.Unlock()
 	if opts.Verbose {
-		c.sendProto(okProto)
+		c.sendOK()
 	}
 	c.setFirstPingTimer()
 	return nil
@@ -149,6 +155,9 @@ func (c *client) processLoose() {
 // processPing answers PONG. After the first PING that follows CONNECT, a
 // protocol-1 client also gets an INFO saying its connection is complete.
 func (c *client) processPing() {
+	if c.tracing() {
+		c.traceOut("PONG", nil)
+	}
 	c.sendProto(pongProto)
 	c.mu.Lock()
 	c.lastIn = time.Now()
@@ -178,4 +187,12 @@ func (c *client) processPong() {
 // hostPort is the client's address for log lines.
 func (c *client) hostPort() string {
 	return c.host + ":" + strconv.Itoa(c.port)
+}
+
+// sendOK queues +OK for a verbose client.
+func (c *client) sendOK() {
+	if c.tracing() {
+		c.traceOut("OK", nil)
+	}
+	c.sendProto(okProto)
 }

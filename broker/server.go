@@ -48,6 +48,9 @@ type Server struct {
 	slowConsumers   atomic.Int64
 	staleConns      atomic.Int64
 	totalConns      atomic.Int64
+
+	// Logging switches, read on the hot path.
+	trace, debug atomic.Bool
 }
 
 // New validates opts (filling defaults in a copy) and returns a Server that
@@ -79,6 +82,8 @@ func New(opts *Options) (*Server, error) {
 		s.name = id
 	}
 	s.opts.Store(o)
+	s.trace.Store(o.Trace)
+	s.debug.Store(o.Debug)
 	return s, nil
 }
 
