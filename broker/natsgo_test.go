@@ -448,6 +448,9 @@ func testNatsGoAutoUnsubscribe(t *testing.T, s natsServer) {
 	if err := sub.AutoUnsubscribe(3); err != nil {
 		t.Fatal(err)
 	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	pub := connect(t, s)
 	for i := range 10 {
 		if err := pub.Publish("au", []byte(strconv.Itoa(i))); err != nil {
