@@ -86,8 +86,9 @@ func TestScriptSyntax(t *testing.T) {
 //
 //	case <name>                 start a case
 //	nobytewise                  do not rerun this case with byte-at-a-time writes
+//	strictpings                 do not skip server PINGs (see below)
 //	config <key> <value>        a server limit, before the first dial (see serverConfig)
-//	timeout <duration>          read deadline of the following steps (default 2s)
+//	timeout <duration>          read deadline of the following steps (default 5s)
 //	dial <conn>                 connect and read the INFO line (any INFO {json} \r\n)
 //	dialraw <conn>              connect and read nothing
 //	connect <conn> [json]       dial, then send CONNECT with json, by default
@@ -103,7 +104,7 @@ func TestScriptSyntax(t *testing.T) {
 //	closed <conn>               the server closes the connection next, sending nothing more
 //	drain <conn>                read until the server closes; no "-ERR" may appear
 //	open <conn>                 send PING, expect PONG: the connection is alive and in
-//	                            sync (a server PING before the PONG is answered)
+//	                            sync (server PINGs before the PONG are skipped)
 //	quiet <conn> <duration>     nothing arrives for that long
 //	flood <conn> <subj> <size> <count>   publish count payloads of size bytes in large writes
 //	payload <conn> <size>       expect size bytes of "x" and \r\n (a flood's payload)
@@ -112,6 +113,11 @@ func TestScriptSyntax(t *testing.T) {
 //
 // <bytes> is the rest of the line after one space, with the escapes \r \n \t
 // \\ and \xHH. A <regexp> is Go syntax and is not unescaped.
+//
+// A server PING arriving where a step expects something else is skipped,
+// without an answer, so that a case slowed down by a busy machine is not upset
+// by the RTT PING the server sends about 2s after CONNECT. Cases about PINGs
+// say strictpings.
 //
 // After the last step, every connection still open is pinged and must answer
 // with PONG alone: every byte the server sends is expected by some step.
@@ -123,6 +129,7 @@ type protoCase struct {
 	file       string
 	line       int
 	noBytewise bool
+	strictPing bool
 	config     serverConfig
 	steps      []step
 }
@@ -184,132 +191,137 @@ func parseScript(file, text string) ([]*protoCase, error) {
 			i++
 			line = line[:len(line)-1] + strings.TrimLeft(strings.TrimRight(lines[i], "\r"), " \t")
 		}
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+		line = strings.TrimLeft(line, " \t")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		line = strings.TrimLeft(line, " \t")
-		errf := func(format string, args ...any) error {
-			return fmt.Errorf("%s:%d: %s", file, lineNo, fmt.Sprintf(format, args...))
-		}
+		errf := func(err error) error { return fmt.Errorf("%s:%d: %w", file, lineNo, err) }
 		verb, rest, _ := strings.Cut(line, " ")
-		if verb == "case" {
+		switch {
+		case verb == "case":
 			if rest == "" {
-				return nil, errf("case needs a name")
+				return nil, errf(errors.New("case needs a name"))
 			}
 			cur = &protoCase{name: rest, file: file, line: lineNo, config: serverConfig{}}
 			cases = append(cases, cur)
 			continue
-		}
-		if cur == nil {
-			return nil, errf("%q before the first case", verb)
-		}
-		st := step{line: lineNo, verb: verb}
-		args := strings.Fields(rest)
-		switch verb {
-		case "nobytewise":
+		case cur == nil:
+			return nil, errf(fmt.Errorf("%q before the first case", verb))
+		case verb == "nobytewise":
 			cur.noBytewise = true
 			continue
-		case "config":
-			if len(args) != 2 {
-				return nil, errf("config <key> <value>")
-			}
-			render, ok := configKeys[args[0]]
-			if !ok {
-				return nil, errf("unknown config key %q", args[0])
-			}
-			if _, err := render(args[1]); err != nil {
-				return nil, errf("config %s: %v", args[0], err)
-			}
-			if len(cur.steps) > 0 {
-				return nil, errf("config after the first step")
-			}
-			cur.config[args[0]] = args[1]
+		case verb == "strictpings":
+			cur.strictPing = true
 			continue
-		case "timeout", "sleep":
-			if len(args) != 1 {
-				return nil, errf("%s <duration>", verb)
+		case verb == "config":
+			if err := cur.setConfig(rest); err != nil {
+				return nil, errf(err)
 			}
-			d, err := time.ParseDuration(args[0])
-			if err != nil {
-				return nil, errf("%v", err)
-			}
-			st.dur = d
-		case "dial", "dialraw", "closed", "drain", "open", "close":
-			if len(args) != 1 {
-				return nil, errf("%s <conn>", verb)
-			}
-			st.conn = args[0]
-		case "quiet":
-			if len(args) != 2 {
-				return nil, errf("quiet <conn> <duration>")
-			}
-			d, err := time.ParseDuration(args[1])
-			if err != nil {
-				return nil, errf("%v", err)
-			}
-			st.conn, st.dur = args[0], d
-		case "connect":
-			conn, arg, _ := strings.Cut(rest, " ")
-			if conn == "" {
-				return nil, errf("connect <conn> [json]")
-			}
-			if arg == "" {
-				arg = `{"verbose":false,"pedantic":false}`
-			}
-			st.conn, st.data = conn, []byte("CONNECT "+arg+"\r\n")
-		case "send", "trickle", "expect", "match", "anyorder", "either":
-			conn, arg, ok := strings.Cut(rest, " ")
-			if !ok || conn == "" || arg == "" {
-				return nil, errf("%s <conn> <text>", verb)
-			}
-			st.conn = conn
-			if verb == "match" {
-				re, err := regexp.Compile(`^(?:` + arg + `)$`)
-				if err != nil {
-					return nil, errf("%v", err)
-				}
-				st.re = re
-			} else {
-				b, err := unescape(arg)
-				if err != nil {
-					return nil, errf("%v", err)
-				}
-				st.data = b
-			}
-			if verb == "anyorder" {
-				if n := len(cur.steps); n > 0 && cur.steps[n-1].verb == verb && cur.steps[n-1].conn == conn {
-					prev := &cur.steps[n-1]
-					prev.set = append(prev.set, st.data)
-					continue
-				}
-				st.set, st.data = [][]byte{st.data}, nil
-			}
-		case "payload":
-			if len(args) != 2 {
-				return nil, errf("payload <conn> <size>")
-			}
-			n, err := strconv.Atoi(args[1])
-			if err != nil {
-				return nil, errf("%v", err)
-			}
-			st.conn, st.size = args[0], n
-		case "flood":
-			if len(args) != 4 {
-				return nil, errf("flood <conn> <subject> <size> <count>")
-			}
-			size, err1 := strconv.Atoi(args[2])
-			count, err2 := strconv.Atoi(args[3])
-			if err := errors.Join(err1, err2); err != nil {
-				return nil, errf("%v", err)
-			}
-			st.conn, st.subj, st.size, st.count = args[0], args[1], size, count
-		default:
-			return nil, errf("unknown step %q", verb)
+			continue
+		}
+		st, err := parseStep(verb, rest)
+		if err != nil {
+			return nil, errf(err)
+		}
+		st.line = lineNo
+		// Consecutive anyorder lines of one connection make one set.
+		if n := len(cur.steps); verb == "anyorder" && n > 0 && cur.steps[n-1].verb == verb && cur.steps[n-1].conn == st.conn {
+			cur.steps[n-1].set = append(cur.steps[n-1].set, st.set...)
+			continue
 		}
 		cur.steps = append(cur.steps, st)
 	}
 	return cases, nil
+}
+
+// setConfig handles "config <key> <value>".
+func (c *protoCase) setConfig(rest string) error {
+	args := strings.Fields(rest)
+	if len(args) != 2 {
+		return errors.New("config <key> <value>")
+	}
+	render, ok := configKeys[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown config key %q", args[0])
+	}
+	if _, err := render(args[1]); err != nil {
+		return fmt.Errorf("config %s: %v", args[0], err)
+	}
+	if len(c.steps) > 0 {
+		return errors.New("config after the first step")
+	}
+	c.config[args[0]] = args[1]
+	return nil
+}
+
+// parseStep parses a step line's verb and the rest of the line.
+func parseStep(verb, rest string) (step, error) {
+	st := step{verb: verb}
+	args := strings.Fields(rest)
+	usage := func(u string) (step, error) { return st, fmt.Errorf("usage: %s %s", verb, u) }
+	var err error
+	switch verb {
+	case "timeout", "sleep":
+		if len(args) != 1 {
+			return usage("<duration>")
+		}
+		st.dur, err = time.ParseDuration(args[0])
+	case "dial", "dialraw", "closed", "drain", "open", "close":
+		if len(args) != 1 {
+			return usage("<conn>")
+		}
+		st.conn = args[0]
+	case "quiet":
+		if len(args) != 2 {
+			return usage("<conn> <duration>")
+		}
+		st.conn = args[0]
+		st.dur, err = time.ParseDuration(args[1])
+	case "connect":
+		conn, arg, _ := strings.Cut(rest, " ")
+		if conn == "" {
+			return usage("<conn> [json]")
+		}
+		if arg == "" {
+			arg = `{"verbose":false,"pedantic":false}`
+		}
+		st.conn, st.data = conn, []byte("CONNECT "+arg+"\r\n")
+	case "match":
+		conn, arg, ok := strings.Cut(rest, " ")
+		if !ok || conn == "" || arg == "" {
+			return usage("<conn> <regexp>")
+		}
+		st.conn = conn
+		st.re, err = regexp.Compile(`^(?:` + arg + `)$`)
+	case "send", "trickle", "expect", "anyorder", "either":
+		conn, arg, ok := strings.Cut(rest, " ")
+		if !ok || conn == "" || arg == "" {
+			return usage("<conn> <bytes>")
+		}
+		st.conn = conn
+		st.data, err = unescape(arg)
+		if verb == "anyorder" {
+			st.set, st.data = [][]byte{st.data}, nil
+		}
+	case "payload":
+		if len(args) != 2 {
+			return usage("<conn> <size>")
+		}
+		st.conn = args[0]
+		st.size, err = strconv.Atoi(args[1])
+	case "flood":
+		if len(args) != 4 {
+			return usage("<conn> <subject> <size> <count>")
+		}
+		var err1, err2 error
+		st.conn, st.subj = args[0], args[1]
+		st.size, err1 = strconv.Atoi(args[2])
+		st.count, err2 = strconv.Atoi(args[3])
+		err = errors.Join(err1, err2)
+	default:
+		return st, fmt.Errorf("unknown step %q", verb)
+	}
+	return st, err
 }
 
 // endsInEscape reports whether s ends in an odd number of backslashes, which
@@ -361,7 +373,12 @@ func unescape(s string) ([]byte, error) {
 // Running a case.
 // ---------------------------------------------------------------------------
 
-const defaultReadTimeout = 2 * time.Second
+// defaultReadTimeout bounds each read. It only delays failures, so it is
+// generous for busy machines.
+const defaultReadTimeout = 5 * time.Second
+
+// dialTimeout bounds connecting to the server.
+const dialTimeout = 5 * time.Second
 
 // wire is one client connection of a case.
 type wire struct {
@@ -465,11 +482,11 @@ func (r *runner) do(st step) {
 		r.dial(st)
 	case "connect":
 		r.dial(st)
-		r.write(st, r.wire(st), st.data, r.bytewise)
+		r.write(r.wire(st), st.data, r.bytewise)
 	case "send":
-		r.write(st, r.wire(st), st.data, r.bytewise)
+		r.write(r.wire(st), st.data, r.bytewise)
 	case "trickle":
-		r.write(st, r.wire(st), st.data, true)
+		r.write(r.wire(st), st.data, true)
 	case "expect":
 		r.expect(st, r.wire(st), st.data)
 	case "anyorder":
@@ -478,6 +495,8 @@ func (r *runner) do(st step) {
 		r.either(st)
 	case "match":
 		w := r.wire(st)
+		_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
+		r.skipServerPings(w, func(p []byte) bool { return st.re.Match(p) })
 		line := r.readLine(st, w)
 		if !st.re.MatchString(line) {
 			r.fail(st, "line %q does not match %s", line, st.re)
@@ -514,7 +533,7 @@ func (r *runner) dial(st step) {
 	if _, dup := r.wires[st.conn]; dup {
 		r.fail(st, "connection already dialed")
 	}
-	conn, err := net.DialTimeout("tcp", r.addr, r.timeout)
+	conn, err := net.DialTimeout("tcp", r.addr, dialTimeout)
 	if err != nil {
 		r.fail(st, "%v", err)
 	}
@@ -524,6 +543,7 @@ func (r *runner) dial(st step) {
 	if st.verb == "dialraw" {
 		return
 	}
+	_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
 	line := r.readLine(st, w)
 	if err := checkInfoLine(line); err != nil {
 		r.fail(st, "%v", err)
@@ -550,7 +570,7 @@ func checkInfoLine(line string) error {
 // write sends data in one write, or one byte per write. A write error ends
 // the writing silently: a server that closed the connection shows up in the
 // steps that read.
-func (r *runner) write(st step, w *wire, data []byte, bytewise bool) {
+func (r *runner) write(w *wire, data []byte, bytewise bool) {
 	_ = w.conn.SetWriteDeadline(time.Now().Add(r.timeout))
 	if !bytewise {
 		_, _ = w.conn.Write(data)
@@ -566,6 +586,7 @@ func (r *runner) write(st step, w *wire, data []byte, bytewise bool) {
 func (r *runner) expect(st step, w *wire, want []byte) {
 	r.t.Helper()
 	_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
+	r.skipServerPings(w, func(p []byte) bool { return bytes.HasPrefix(want, p) })
 	got := make([]byte, len(want))
 	n, err := io.ReadFull(w.r, got)
 	got = got[:n]
@@ -586,6 +607,9 @@ func (r *runner) anyOrder(st step, w *wire) {
 		total += len(b)
 	}
 	_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
+	r.skipServerPings(w, func(p []byte) bool {
+		return slices.ContainsFunc(st.set, func(m []byte) bool { return bytes.HasPrefix(m, p) })
+	})
 	got := make([]byte, total)
 	n, err := io.ReadFull(w.r, got)
 	got = got[:n]
@@ -597,11 +621,12 @@ func (r *runner) anyOrder(st step, w *wire) {
 	}
 }
 
-// open sends PING and expects PONG. A server PING arriving first is
-// answered and skipped: on long cases the server's keepalive may fire.
+// open sends PING and expects PONG. Server PINGs arriving first are skipped,
+// even in strictpings cases: open asks only whether the connection is alive
+// and in sync.
 func (r *runner) open(st step, w *wire) {
 	r.t.Helper()
-	r.write(st, w, []byte("PING\r\n"), false)
+	r.write(w, []byte("PING\r\n"), false)
 	for {
 		_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
 		got := make([]byte, len("PONG\r\n"))
@@ -614,7 +639,6 @@ func (r *runner) open(st step, w *wire) {
 		case "PONG\r\n":
 			return
 		case "PING\r\n":
-			r.write(st, w, []byte("PONG\r\n"), false)
 		default:
 			r.fail(st, "want \"PONG\\r\\n\", got %q", append(got, r.pending(w)...))
 		}
@@ -629,7 +653,7 @@ func (r *runner) either(st step) {
 	winners := 0
 	for _, name := range strings.Split(st.conn, ",") {
 		w := r.wire(step{line: st.line, verb: st.verb, conn: name})
-		r.write(st, w, []byte("PING\r\n"), false)
+		r.write(w, []byte("PING\r\n"), false)
 		var b []byte
 		_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
 		for !bytes.HasSuffix(b, []byte("PONG\r\n")) {
@@ -640,6 +664,9 @@ func (r *runner) either(st step) {
 			b = append(b, c)
 		}
 		b = b[:len(b)-len("PONG\r\n")]
+		if !r.c.strictPing {
+			b = bytes.ReplaceAll(b, serverPing, nil) // the payloads hold no PING
+		}
 		got[name] = b
 		switch {
 		case bytes.Equal(b, st.data):
@@ -671,10 +698,34 @@ func isPermutation(b []byte, set [][]byte, used []bool) bool {
 	return false
 }
 
-// readLine reads through the next '\n'.
+// serverPing is what skipServerPings skips.
+var serverPing = []byte("PING\r\n")
+
+// skipServerPings drops server PINGs waiting at the head of w's stream,
+// unless the case is strictpings or wanted(PING) says the step expects one.
+// They are not answered: a PONG would be bytes the case did not script, and
+// the server tolerates unanswered PINGs for two more intervals. The caller
+// sets the read deadline, which bounds the step as a whole.
+func (r *runner) skipServerPings(w *wire, wanted func([]byte) bool) {
+	if r.c.strictPing || wanted(serverPing) {
+		return
+	}
+	for {
+		// Only PING and PONG start with 'P', and both are 6 bytes long, so
+		// peeking 6 bytes after a 'P' cannot wait for bytes never sent.
+		if b, err := w.r.Peek(1); err != nil || b[0] != 'P' {
+			return
+		}
+		if b, err := w.r.Peek(len(serverPing)); err != nil || !bytes.Equal(b, serverPing) {
+			return
+		}
+		_, _ = w.r.Discard(len(serverPing))
+	}
+}
+
+// readLine reads through the next '\n' within the deadline already set.
 func (r *runner) readLine(st step, w *wire) string {
 	r.t.Helper()
-	_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
 	line, err := w.r.ReadString('\n')
 	if err != nil {
 		r.fail(st, "want a line, got %q then %s", line, describeErr(err))
@@ -685,6 +736,7 @@ func (r *runner) readLine(st step, w *wire) string {
 func (r *runner) closed(st step, w *wire) {
 	r.t.Helper()
 	_ = w.conn.SetReadDeadline(time.Now().Add(r.timeout))
+	r.skipServerPings(w, func([]byte) bool { return false })
 	b, err := w.r.ReadByte()
 	switch {
 	case err == nil:
