@@ -87,7 +87,12 @@ func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, e
 	}
 	end := lineEnd + pa.size
 	if len(b) < end+2 {
-		if len(b) > end && b[end] != '\r' {
+		// The trailer is checked as its bytes arrive, as nats-server does:
+		// a wrong first byte fails without waiting for the second.
+		if len(b) <= end {
+			return 0, end + 1, nil
+		}
+		if b[end] != '\r' {
 			return 0, 0, c.protoErr()
 		}
 		return 0, end + 2, nil

@@ -12,6 +12,7 @@ const (
 	errInvalidSubject  = "Invalid Subject"
 	errInvalidPubSubj  = "Invalid Publish Subject"
 	errAuthViolation   = "Authorization Violation"
+	errMaxSubs         = "maximum subscriptions exceeded"
 )
 
 // closeReason says why a connection ended; its text is what /connz reports.

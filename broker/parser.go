@@ -112,7 +112,11 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	}
 	nl := bytes.IndexByte(b[n:], '\n')
 	if nl < 0 {
-		if len(b)-n > int(c.srv.Options().MaxControlLine) {
+		partial := len(b) - n
+		if b[len(b)-1] == '\r' {
+			partial-- // a \r waiting for its \n does not count
+		}
+		if partial > int(c.srv.Options().MaxControlLine) {
 			return 0, 0, c.maxControlLineErr()
 		}
 		return 0, 0, nil

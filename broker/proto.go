@@ -32,6 +32,11 @@ func (c *client) processSub(arg []byte) error {
 	}
 	if _, dup := c.subs[sub.sid]; dup {
 		c.mu.Unlock() // a duplicate sid is ignored: the first stays
+	} else if limit := c.srv.Options().MaxSubs; limit > 0 && len(c.subs) >= limit {
+		c.mu.Unlock()
+		c.errorf("Maximum Subscriptions Exceeded (%d)", limit)
+		c.sendErr(errMaxSubs)
+		return nil
 	} else {
 		c.subs[sub.sid] = sub
 		c.mu.Unlock()

@@ -69,24 +69,31 @@ func (c *client) tracing() bool { return c.srv.trace.Load() }
 
 // traceIn logs an operation the client sent.
 func (c *client) traceIn(op string, arg []byte) {
-	c.srv.log.Tracef("%s - <<- %s", c.label(), opText(op, arg))
+	c.srv.logger().Tracef("%s - <<- %s", c.label(), opText(op, arg))
 }
 
 // traceOut logs an operation sent to the client.
 func (c *client) traceOut(op string, arg []byte) {
-	c.srv.log.Tracef("%s - ->> %s", c.label(), opText(op, arg))
+	c.srv.logger().Tracef("%s - ->> %s", c.label(), opText(op, arg))
 }
 
 // tracePayload logs a payload (msg ends in CRLF); empty ones are not logged.
 func (c *client) tracePayload(dir string, msg []byte) {
-	if l := len(msg) - 2; l > 0 {
-		c.srv.log.Tracef("%s - %s MSG_PAYLOAD: [%q]", c.label(), dir, msg[:l])
+	l := len(msg) - 2
+	if l <= 0 {
+		return
 	}
+	if max := c.srv.Options().MaxTracedMsgLen; max > 0 && l > max {
+		q := fmt.Sprintf("%q", msg[:max])
+		c.srv.logger().Tracef("%s - %s MSG_PAYLOAD: [\"%s...\"]", c.label(), dir, q[1:len(q)-1])
+		return
+	}
+	c.srv.logger().Tracef("%s - %s MSG_PAYLOAD: [%q]", c.label(), dir, msg[:l])
 }
 
 // traceDelSub logs a subscription's removal.
 func (c *client) traceDelSub(sid string) {
-	c.srv.log.Tracef("%s - <-> [DELSUB %s]", c.label(), sid)
+	c.srv.logger().Tracef("%s - <-> [DELSUB %s]", c.label(), sid)
 }
 
 func opText(op string, arg []byte) string {
@@ -98,14 +105,14 @@ func opText(op string, arg []byte) string {
 
 func (c *client) debugf(format string, v ...any) {
 	if c.srv.debug.Load() {
-		c.srv.log.Debugf(c.label()+" - "+format, v...)
+		c.srv.logger().Debugf(c.label()+" - "+format, v...)
 	}
 }
 
 func (c *client) errorf(format string, v ...any) {
-	c.srv.log.Errorf(c.label()+" - "+format, v...)
+	c.srv.logger().Errorf(c.label()+" - "+format, v...)
 }
 
 func (c *client) noticef(format string, v ...any) {
-	c.srv.log.Noticef(c.label()+" - "+format, v...)
+	c.srv.logger().Noticef(c.label()+" - "+format, v...)
 }
