@@ -32,6 +32,11 @@ type CommandLine struct {
 // Port 0, which New turns into DefaultPort. Help and version requests return
 // ErrHelp and ErrVersion; everything else that is not a supported flag is an
 // error naming the flag.
+//
+// With -c, the config file is read first and the flags are applied over it,
+// as nats-server does; the flags stay with the Options so Reload applies
+// them again. A config that has only warnings returns the Options and a
+// *ConfigError for which IsWarningsOnly is true.
 func ParseArgs(args []string) (*Options, error) {
 	cl, err := ParseCommandLine(args)
 	if err != nil {
@@ -39,7 +44,26 @@ func ParseArgs(args []string) (*Options, error) {
 	}
 	o := NewOptions()
 	cl.Apply(o)
-	return o, nil
+	var warn error
+	if o.ConfigFile != "" {
+		o = NewOptions()
+		digest, err := o.ProcessConfigFile(configPath(cl))
+		if err != nil && !IsWarningsOnly(err) {
+			return nil, err
+		}
+		warn = err
+		cl.Apply(o)
+		o.configDigest = digest
+	}
+	o.cmdline = cl
+	return o, warn
+}
+
+// configPath is the -c value of a command line.
+func configPath(cl *CommandLine) string {
+	o := &Options{}
+	cl.Apply(o)
+	return o.ConfigFile
 }
 
 // ParseCommandLine parses args with the syntax of Go's flag package, as

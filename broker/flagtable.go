@@ -70,23 +70,31 @@ var flagTable = []flagDef{
 	// -DV only ever turns both on: nats-server ignores -DV=false, so -D -DV=false keeps debug.
 	{names: []string{"-DV"}, kind: kindBool, usage: "Debug and trace",
 		fields: []string{"Debug", "Trace"}, parse: onlyTrue(func(o *Options) { o.Debug, o.Trace = true, true })},
+	{names: []string{"-c", "--config"}, kind: kindString, arg: "file", usage: "Configuration file",
+		fields: []string{"ConfigFile"}, parse: stringFlag(func(o *Options, v string) { o.ConfigFile = v })},
+	{names: []string{"-t"}, kind: kindBool, usage: "Test configuration and exit",
+		fields: []string{"CheckConfig"}, parse: boolFlag(func(o *Options, b bool) { o.CheckConfig = b })},
+	{names: []string{"--client_advertise"}, kind: kindString, arg: "string", usage: "Client URL to advertise to other servers",
+		fields: []string{"ClientAdvertise"}, parse: stringFlag(func(o *Options, v string) { o.ClientAdvertise = v })},
+	{names: []string{"--ports_file_dir"}, kind: kindString, arg: "dir", usage: "Creates a ports file in the specified directory (<executable_name>_<pid>.ports)",
+		fields: []string{"PortsFileDir"}, parse: stringFlag(func(o *Options, v string) { o.PortsFileDir = v })},
+	{names: []string{"--logtime_utc"}, kind: kindBool, usage: "Timestamps in UTC instead of local timezone",
+		fields: []string{"LogtimeUTC"}, parse: boolFlag(func(o *Options, b bool) { o.LogtimeUTC = b })},
+	{names: []string{"-VV"}, kind: kindBool, usage: "Verbose trace (traces system account as well)",
+		fields: []string{"Trace", "TraceVerbose"}, parse: onlyTrue(func(o *Options) { o.Trace, o.TraceVerbose = true, true })},
+	{names: []string{"-DVV"}, kind: kindBool, usage: "Debug and verbose trace",
+		fields: []string{"Debug", "Trace", "TraceVerbose"}, parse: onlyTrue(func(o *Options) { o.Debug, o.Trace, o.TraceVerbose = true, true, true })},
+	{names: []string{"--max_traced_msg_len"}, kind: kindInt, arg: "len", usage: "Maximum printable length for traced messages (0 for unlimited)",
+		fields: []string{"MaxTracedMsgLen"}, parse: intFlag(func(o *Options, n int) { o.MaxTracedMsgLen = n })},
 	{names: []string{"-h", "--help"}, kind: kindHelp, usage: "Show this message"},
 	{names: []string{"-v", "--version"}, kind: kindVersion, usage: "Show version"},
 
 	{names: []string{"-m", "--http_port"}, kind: kindRefused},
 	{names: []string{"-ms", "--https_port"}, kind: kindRefused},
-	{names: []string{"-c", "--config"}, kind: kindRefused},
-	{names: []string{"-t"}, kind: kindRefused},
 	{names: []string{"-sl", "--signal"}, kind: kindRefused},
-	{names: []string{"--client_advertise"}, kind: kindRefused},
-	{names: []string{"--ports_file_dir"}, kind: kindRefused},
-	{names: []string{"--logtime_utc"}, kind: kindRefused},
 	{names: []string{"-s", "--syslog"}, kind: kindRefused},
 	{names: []string{"-r", "--remote_syslog"}, kind: kindRefused},
-	{names: []string{"-VV"}, kind: kindRefused},
-	{names: []string{"-DVV"}, kind: kindRefused},
 	{names: []string{"--log_size_limit"}, kind: kindRefused},
-	{names: []string{"--max_traced_msg_len"}, kind: kindRefused},
 	{names: []string{"-js", "--jetstream"}, kind: kindRefused},
 	{names: []string{"-sd", "--store_dir"}, kind: kindRefused},
 	{names: []string{"--user"}, kind: kindRefused},
@@ -197,4 +205,14 @@ func portFlag(v string) (func(*Options), error) {
 		return nil, errPortRange
 	}
 	return func(o *Options) { o.Port = int(n) }, nil
+}
+
+func intFlag(set func(*Options, int)) func(string) (func(*Options), error) {
+	return func(v string) (func(*Options), error) {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, errors.Unwrap(err)
+		}
+		return func(o *Options) { set(o, n) }, nil
+	}
 }

@@ -26,12 +26,15 @@ func (s *Server) Start() error {
 	s.started = true
 	s.mu.Unlock()
 
-	s.log.Noticef("Starting nats-server")
-	s.log.Noticef("  Version:  %s", Version)
-	s.log.Noticef("  Git:      [not set]")
-	s.log.Debugf("  Go build: %s", runtime.Version())
-	s.log.Noticef("  Name:     %s", s.name)
-	s.log.Noticef("  ID:       %s", s.id)
+	s.logger().Noticef("Starting nats-server")
+	s.logger().Noticef("  Version:  %s", Version)
+	s.logger().Noticef("  Git:      [not set]")
+	s.logger().Debugf("  Go build: %s", runtime.Version())
+	s.logger().Noticef("  Name:     %s", s.name)
+	s.logger().Noticef("  ID:       %s", s.id)
+	if o.ConfigFile != "" {
+		s.logger().Noticef("Using configuration file: %s (%s)", o.ConfigFile, o.configDigest)
+	}
 	if o.PidFile != "" {
 		if err := writePidFile(o.PidFile); err != nil {
 			return fmt.Errorf("could not write pidfile: %w", err)
@@ -55,10 +58,11 @@ func (s *Server) Start() error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
-	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(o.Host, strconv.Itoa(s.port)))
+	s.logger().Noticef("Listening for client connections on %s", net.JoinHostPort(o.Host, strconv.Itoa(s.port)))
 	s.wg.Add(1)
 	go s.acceptLoop(ln)
-	s.log.Noticef("Server is ready")
+	s.writePortsFile(o.PortsFileDir)
+	s.logger().Noticef("Server is ready")
 	close(s.ready)
 	return nil
 }
@@ -72,10 +76,10 @@ func (s *Server) acceptLoop(ln net.Listener) {
 		nc, err := ln.Accept()
 		if err != nil {
 			if s.isClosed() || errors.Is(err, net.ErrClosed) {
-				s.log.Debugf("Client accept loop exiting..")
+				s.logger().Debugf("Client accept loop exiting..")
 				return
 			}
-			s.log.Errorf("Temporary Client Accept Error (%v), sleeping %dms", err, delay.Milliseconds())
+			s.logger().Errorf("Temporary Client Accept Error (%v), sleeping %dms", err, delay.Milliseconds())
 			time.Sleep(delay)
 			delay = min(delay*2, time.Second)
 			continue
@@ -158,7 +162,7 @@ func (s *Server) Shutdown() {
 	}
 	s.mu.Unlock()
 
-	s.log.Noticef("Initiating Shutdown...")
+	s.logger().Noticef("Initiating Shutdown...")
 	if ln != nil {
 		_ = ln.Close()
 	}
@@ -166,6 +170,8 @@ func (s *Server) Shutdown() {
 		c.closeConnection(reasonServerShutdown, false)
 	}
 	s.wg.Wait()
-	s.log.Noticef("Server Exiting..")
+	s.removePortsFile(s.Options().PortsFileDir)
+	s.logger().Noticef("Server Exiting..")
+	s.closeLog()
 	close(s.done)
 }

@@ -20,3 +20,13 @@ func (nopLogger) Errorf(string, ...any)  {}
 func (nopLogger) Fatalf(string, ...any)  {}
 func (nopLogger) Debugf(string, ...any)  {}
 func (nopLogger) Tracef(string, ...any)  {}
+
+// logBox holds a Logger so the server can swap it atomically.
+type logBox struct{ Logger }
+
+// logger is the logger in force.
+func (s *Server) logger() Logger { return s.logp.Load().Logger }
+
+// Logger is the logger in force, for callers that log on the server's
+// behalf (a reload may have replaced the one they set).
+func (s *Server) Logger() Logger { return s.logger() }

@@ -28,6 +28,10 @@ const (
 	DefaultFirstPingInterval = 2 * time.Second
 	// DefaultAuthTimeout bounds the wait for CONNECT when auth is required.
 	DefaultAuthTimeout = 2 * time.Second
+	// DefaultLameDuckDuration is lame duck mode's total length.
+	DefaultLameDuckDuration = 2 * time.Minute
+	// DefaultLameDuckGracePeriod is lame duck mode's wait before closing clients.
+	DefaultLameDuckGracePeriod = 10 * time.Second
 )
 
 // Options configure one Server. The zero value of a field means "use the
@@ -76,6 +80,44 @@ type Options struct {
 	DisableShortFirstPing bool
 	// NoHeaderSupport turns off message headers (INFO "headers":false).
 	NoHeaderSupport bool
+
+	// CheckConfig asks for the configuration to be tested, not run (-t).
+	CheckConfig bool
+	// ConfigFile is the file these options were read from; Reload reads it
+	// again. Default empty (no file: Reload is refused).
+	ConfigFile string
+	// PortsFileDir, when set, receives <exe>_<pid>.ports listing the
+	// listeners' URLs once they accept; it is removed on shutdown.
+	PortsFileDir string
+	// ClientAdvertise is the host:port advertised to clients in place of the
+	// listener's address. Default empty.
+	ClientAdvertise string
+	// LogtimeUTC writes log times in UTC. Default false.
+	LogtimeUTC bool
+	// TraceVerbose traces as Trace does (there are no system-account
+	// connections to add). Default false.
+	TraceVerbose bool
+	// MaxTracedMsgLen cuts traced payloads to this many bytes; 0 traces
+	// them whole. Default 0.
+	MaxTracedMsgLen int
+	// MaxSubs bounds one connection's subscriptions; 0 is unlimited.
+	MaxSubs int
+	// LameDuckDuration is how long lame duck mode spreads client closes
+	// over. Default DefaultLameDuckDuration.
+	LameDuckDuration time.Duration
+	// LameDuckGracePeriod is how long lame duck mode waits before closing
+	// clients. Default DefaultLameDuckGracePeriod.
+	LameDuckGracePeriod time.Duration
+	// ReloadStatusFile, when set, receives the result of every reload as
+	// JSON (see ReloadResult). Default: the pid file's path plus ".reload"
+	// when a pid file is set.
+	ReloadStatusFile string
+
+	// configDigest is the config file's digest, logged at start.
+	configDigest string
+	// cmdline holds the command-line flags, which override the file on every
+	// reload; nil when the options were built in code.
+	cmdline *CommandLine
 }
 
 // NewOptions returns Options holding every default, as nats-server starts
@@ -115,6 +157,15 @@ func (o *Options) setDefaults() {
 	if o.MaxPingsOut == 0 {
 		o.MaxPingsOut = DefaultMaxPingsOut
 	}
+	if o.LameDuckDuration == 0 {
+		o.LameDuckDuration = DefaultLameDuckDuration
+	}
+	if o.LameDuckGracePeriod == 0 {
+		o.LameDuckGracePeriod = DefaultLameDuckGracePeriod
+	}
+	if o.ReloadStatusFile == "" && o.PidFile != "" {
+		o.ReloadStatusFile = o.PidFile + ".reload"
+	}
 }
 
 // Clone returns a copy of o that shares nothing mutable with it.
@@ -122,3 +173,7 @@ func (o *Options) Clone() *Options {
 	c := *o
 	return &c
 }
+
+// ConfigDigest is the config file's digest (sha256:…), as nats-server logs
+// it; empty without a file.
+func (o *Options) ConfigDigest() string { return o.configDigest }

@@ -15,6 +15,13 @@ import (
 // on shutdown, again as nats-server does. Errors are *fs.PathError naming
 // path, not the temporary file.
 func writePidFile(path string) error {
+	return writeFileAtomic(path, []byte(strconv.Itoa(os.Getpid())), 0o644)
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so a reader sees the old content or the new, never
+// a part. Errors name path, not the temporary file.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -24,7 +31,7 @@ func writePidFile(path string) error {
 		return pathError("open", path, err)
 	}
 	name := tmp.Name()
-	if err := writeAndClose(tmp, []byte(strconv.Itoa(os.Getpid()))); err != nil {
+	if err := writeAndClose(tmp, data, mode); err != nil {
 		_ = os.Remove(name)
 		return pathError("write", path, err)
 	}
@@ -48,12 +55,12 @@ func pathError(op, path string, err error) error {
 	return &fs.PathError{Op: op, Path: path, Err: err}
 }
 
-// writeAndClose writes b to f, sets mode 0644 (CreateTemp makes 0600) and
+// writeAndClose writes b to f, sets its mode (CreateTemp makes 0600) and
 // closes f, returning the first error.
-func writeAndClose(f *os.File, b []byte) error {
+func writeAndClose(f *os.File, b []byte, mode os.FileMode) error {
 	_, err := f.Write(b)
 	if err == nil {
-		err = f.Chmod(0o644)
+		err = f.Chmod(mode)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

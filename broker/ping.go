@@ -52,7 +52,7 @@ func (c *client) processPingTimer() {
 		if c.pingsOut+1 > o.MaxPingsOut {
 			c.out.write([]byte("-ERR '" + errStale + "'\r\n"))
 			c.mu.Unlock()
-			c.srv.log.Debugf("%s - cid:%d - Stale Client Connection - Closing", c.hostPort(), c.cid)
+			c.srv.logger().Debugf("%s - cid:%d - Stale Client Connection - Closing", c.hostPort(), c.cid)
 			c.srv.staleConns.Add(1)
 			c.closeConnection(reasonStale, true)
 			return

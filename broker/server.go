@@ -25,7 +25,7 @@ var ErrServerClosed = errors.New("broker: server closed")
 // stops it. Two Servers in one process are independent.
 type Server struct {
 	opts atomic.Pointer[Options]
-	log  Logger
+	logp atomic.Pointer[logBox] // the logger; swapped on reload
 	id   string
 	xkey string
 	name string
@@ -48,6 +48,8 @@ type Server struct {
 	slowConsumers   atomic.Int64
 	staleConns      atomic.Int64
 	totalConns      atomic.Int64
+
+	reload reloadState
 
 	// Logging switches, read on the hot path.
 	trace, debug atomic.Bool
@@ -72,7 +74,7 @@ func New(opts *Options) (*Server, error) {
 	}
 	xpub, _ := xk.PublicKey()
 	s := &Server{
-		log: nopLogger{}, id: id, xkey: xpub,
+		id: id, xkey: xpub,
 		subs:    sublist.New[*subscription](),
 		clients: make(map[uint64]*client),
 		done:    make(chan struct{}), ready: make(chan struct{}),
@@ -81,6 +83,7 @@ func New(opts *Options) (*Server, error) {
 	if s.name == "" {
 		s.name = id
 	}
+	s.logp.Store(&logBox{nopLogger{}})
 	s.opts.Store(o)
 	s.trace.Store(o.Trace)
 	s.debug.Store(o.Debug)
@@ -93,6 +96,10 @@ func validate(o *Options) error {
 	}
 	if int64(o.MaxPayload) > o.MaxPending {
 		return fmt.Errorf("max_payload (%d) cannot be higher than max_pending (%d)", o.MaxPayload, o.MaxPending)
+	}
+	if o.LameDuckGracePeriod >= o.LameDuckDuration {
+		return fmt.Errorf("lame duck grace period (%v) should be strictly lower than lame duck duration (%v)",
+			o.LameDuckGracePeriod, o.LameDuckDuration)
 	}
 	for _, r := range o.ServerName {
 		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
@@ -107,7 +114,7 @@ func (s *Server) SetLogger(l Logger) {
 	if l == nil {
 		l = nopLogger{}
 	}
-	s.log = l
+	s.logp.Store(&logBox{l})
 }
 
 // ID is the server's public identity (an nkey starting with N).

@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/natsvisor/natsvisor/broker"
+	"github.com/natsvisor/natsvisor/broker/conf"
 	"github.com/natsvisor/natsvisor/broker/logger"
 )
 
@@ -27,6 +31,9 @@ const (
 	// ExitUsage: the arguments are wrong (unknown, unsupported or malformed
 	// flag). Retrying cannot succeed; a service manager should not restart.
 	ExitUsage = 2
+	// ExitConfig: the config file is invalid (or, with -t, has warnings).
+	// Retrying cannot succeed until the file is fixed.
+	ExitConfig = 3
 )
 
 // Run is the body of `natsvisor run`: it parses nats-server flags from args,
@@ -44,21 +51,58 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "natsvisor: %v: ask with `natsvisor run --help` or `natsvisor version`\n", err)
 		return ExitUsage
 	}
-	if err != nil {
+	var cerr *broker.ConfigError
+	if errors.As(err, &cerr) && !broker.IsWarningsOnly(err) || err != nil && opts == nil && isConfigErr(err) {
+		fmt.Fprintf(stderr, "natsvisor: %v\n", err)
+		return ExitConfig
+	}
+	if err != nil && opts == nil {
 		fmt.Fprintf(stderr, "natsvisor: %v\nRun 'natsvisor run --help' for the supported flags.\n", err)
 		return ExitUsage
 	}
-	return serve(ctx, opts, stderr)
+	if opts.CheckConfig {
+		return checkConfig(opts, err, stdout, stderr)
+	}
+	return serve(ctx, opts, err, stderr)
 }
 
-// serve runs one broker with opts until it is asked to stop.
-func serve(ctx context.Context, opts *broker.Options, stderr io.Writer) int {
+// isConfigErr tells a config file's read or syntax error from a flag error.
+func isConfigErr(err error) bool {
+	var ce *conf.Error
+	var pe *fs.PathError
+	return errors.As(err, &ce) || errors.As(err, &pe)
+}
+
+// checkConfig is -t: report the config and exit, as nats-server does;
+// warnings count as failures.
+func checkConfig(opts *broker.Options, warnings error, stdout, stderr io.Writer) int {
+	if warnings != nil {
+		fmt.Fprintf(stderr, "natsvisor: %v\n", warnings)
+		return ExitConfig
+	}
+	if opts.ConfigFile == "" {
+		fmt.Fprintln(stderr, "natsvisor: -t needs a configuration file (-c)")
+		return ExitUsage
+	}
+	fmt.Fprintf(stderr, "natsvisor: configuration file %s is valid (%s)\n", opts.ConfigFile, opts.ConfigDigest())
+	return ExitOK
+}
+
+// serve runs one broker with opts until it is asked to stop; warnings from
+// the config file are logged first.
+func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.Writer) int {
 	log, closeLog, err := openLog(opts, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "natsvisor: %v\n", err)
 		return ExitStartup
 	}
-	defer closeLog()
+	closeOnce := onceFunc(closeLog)
+	defer closeOnce()
+	if warnings != nil && log != nil {
+		for _, w := range strings.Split(warnings.Error(), "\n") {
+			log.Warnf("%s", w)
+		}
+	}
 
 	s, err := broker.New(opts)
 	if err != nil {
@@ -67,12 +111,24 @@ func serve(ctx context.Context, opts *broker.Options, stderr io.Writer) int {
 	}
 	if log != nil {
 		s.SetLogger(log)
+		s.SetLoggerFactory(func(o *broker.Options) (broker.Logger, func(), error) {
+			l, c, err := openLog(o, stderr)
+			if err != nil || l == nil {
+				return nil, c, err // nil: the broker logs nothing
+			}
+			return l, c, nil
+		}, closeOnce)
 	}
 
 	// Trap before Start, so a signal during start-up is not fatal.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, shutdownSignals...)
 	defer signal.Stop(sigs)
+	reloads := make(chan os.Signal, 1)
+	if len(reloadSignals) > 0 {
+		signal.Notify(reloads, reloadSignals...)
+		defer signal.Stop(reloads)
+	}
 
 	if err := s.Start(); err != nil {
 		fatal(log, opts, stderr, err)
@@ -84,26 +140,37 @@ func serve(ctx context.Context, opts *broker.Options, stderr io.Writer) int {
 		return ExitStartup
 	}
 
-	select {
-	case sig := <-sigs:
-		// A second signal gets the default action: a stuck shutdown can
-		// still be interrupted.
-		signal.Stop(sigs)
-		if log != nil {
-			log.Noticef("Trapped %q signal", sig.String())
+	for {
+		select {
+		case sig := <-reloads:
+			s.Logger().Noticef("Trapped %q signal", sig.String())
+			_ = s.Reload() // logged and recorded by the broker
+			continue
+		case sig := <-sigs:
+			// A second signal gets the default action: a stuck shutdown can
+			// still be interrupted.
+			signal.Stop(sigs)
+			s.Logger().Noticef("Trapped %q signal", sig.String())
+			s.Shutdown()
+		case <-ctx.Done():
+			s.Shutdown()
+		case <-s.Done():
 		}
-		s.Shutdown()
-	case <-ctx.Done():
-		s.Shutdown()
-	case <-s.Done():
+		return ExitOK
 	}
-	return ExitOK
+}
+
+// onceFunc makes f safe to call more than once.
+func onceFunc(f func()) func() {
+	var once sync.Once
+	return func() { once.Do(f) }
 }
 
 // openLog returns the logger opts ask for (nil for NoLog) and a func that
 // closes its file.
 func openLog(opts *broker.Options, stderr io.Writer) (*logger.Logger, func(), error) {
-	cfg := logger.Config{Time: opts.Logtime, Debug: opts.Debug, Trace: opts.Trace, PID: os.Getpid()}
+	cfg := logger.Config{Time: opts.Logtime, UTC: opts.LogtimeUTC, Debug: opts.Debug,
+		Trace: opts.Trace || opts.TraceVerbose, PID: os.Getpid()}
 	switch {
 	case opts.NoLog:
 		return nil, func() {}, nil

@@ -1,0 +1,276 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"time"
+)
+
+// ErrNoConfigFile is returned by Reload when the options came from no file.
+var ErrNoConfigFile = errors.New("can only reload config when a file is provided using -c or --config")
+
+// reloadable lists the options a reload may change live, by Options field
+// name, with the config key its log line names. Any other changed field
+// rejects the whole reload, as nats-server does.
+var reloadable = map[string]string{
+	"Logtime":         "logtime",
+	"LogtimeUTC":      "logtime_utc",
+	"LogFile":         "log_file",
+	"Debug":           "debug",
+	"Trace":           "trace",
+	"TraceVerbose":    "trace_verbose",
+	"MaxTracedMsgLen": "max_traced_msg_len",
+	"MaxConn":         "max_connections",
+	"PidFile":         "pid_file",
+	"PortsFileDir":    "ports_file_dir",
+	"MaxControlLine":  "max_control_line",
+	"MaxPayload":      "max_payload",
+	"PingInterval":    "ping_interval",
+	"MaxPingsOut":     "ping_max",
+	"WriteDeadline":   "write_deadline",
+	"ClientAdvertise": "client_advertise",
+}
+
+// ignoredOnReload are fields a reload never changes: they describe how the
+// server was started, not its configuration.
+var ignoredOnReload = map[string]bool{
+	"ConfigFile": true, "CheckConfig": true, "NoLog": true, "DisableShortFirstPing": true, "ReloadStatusFile": true,
+}
+
+// loggingFields are the fields whose change rebuilds the logger.
+var loggingFields = map[string]bool{
+	"Logtime": true, "LogtimeUTC": true, "LogFile": true, "Debug": true, "Trace": true, "TraceVerbose": true,
+}
+
+// LoggerFactory builds the logger for a set of options. Reload calls it when
+// a logging option changes; the returned func closes the new logger's file.
+type LoggerFactory func(o *Options) (Logger, func(), error)
+
+// ReloadResult is the outcome of one reload, as kept by LastReload and
+// written to Options.ReloadStatusFile.
+type ReloadResult struct {
+	// Seq counts reloads since the server started, from 1.
+	Seq int `json:"seq"`
+	// Time is when the reload finished.
+	Time time.Time `json:"time"`
+	// OK is true when the new configuration is in force.
+	OK bool `json:"ok"`
+	// Error says why it was rejected; the old configuration stays.
+	Error string `json:"error,omitempty"`
+	// Digest is the config file's sha256, as nats-server logs it.
+	Digest string `json:"config_digest,omitempty"`
+	// Changed lists the config keys that changed.
+	Changed []string `json:"changed,omitempty"`
+	// PID is the process that reloaded.
+	PID int `json:"pid"`
+}
+
+// reloadState serialises reloads and remembers the last result.
+type reloadState struct {
+	mu      sync.Mutex
+	last    ReloadResult
+	factory LoggerFactory
+	release func()
+}
+
+// SetLoggerFactory lets Reload rebuild the logger when logging options
+// change. closeCurrent closes the current logger's file; the server calls it
+// when a reload replaces that logger, or at the end of Shutdown.
+func (s *Server) SetLoggerFactory(f LoggerFactory, closeCurrent func()) {
+	s.reload.mu.Lock()
+	defer s.reload.mu.Unlock()
+	s.reload.factory, s.reload.release = f, closeCurrent
+}
+
+// closeLog closes the current log file, if a LoggerFactory owns one.
+func (s *Server) closeLog() {
+	s.reload.mu.Lock()
+	release := s.reload.release
+	s.reload.release = nil
+	s.reload.mu.Unlock()
+	if release != nil {
+		release()
+	}
+}
+
+// LastReload returns the result of the last reload; false when none ran.
+func (s *Server) LastReload() (ReloadResult, bool) {
+	s.reload.mu.Lock()
+	defer s.reload.mu.Unlock()
+	return s.reload.last, s.reload.last.Seq > 0
+}
+
+// Reload reads the config file again, applies the command-line flags over
+// it, and applies the result live (see ReloadOptions). The outcome is logged
+// and recorded for LastReload and the reload status file.
+func (s *Server) Reload() error {
+	cur := s.Options()
+	if cur.ConfigFile == "" {
+		return s.finishReload(ErrNoConfigFile, "", nil)
+	}
+	next, digest, err := loadReloadOptions(cur)
+	if err != nil {
+		return s.finishReload(err, "", nil)
+	}
+	changed, err := s.applyOptions(next)
+	return s.finishReload(err, digest, changed)
+}
+
+// ReloadOptions applies next live: every changed option must be reloadable,
+// or nothing changes and the error names the first one that is not
+// (`config reload not supported for MaxPending: old=…, new=…`).
+func (s *Server) ReloadOptions(next *Options) error {
+	changed, err := s.applyOptions(next)
+	return s.finishReload(err, "", changed)
+}
+
+// loadReloadOptions builds the options a reload would apply.
+func loadReloadOptions(cur *Options) (*Options, string, error) {
+	next := NewOptions()
+	digest, err := next.ProcessConfigFile(cur.ConfigFile)
+	if err != nil {
+		return nil, "", err
+	}
+	if cur.cmdline != nil {
+		cur.cmdline.Apply(next)
+		next.cmdline = cur.cmdline
+	}
+	next.ReloadStatusFile = cur.ReloadStatusFile
+	next.setDefaults()
+	return next, digest, validate(next)
+}
+
+// applyOptions diffs next against the options in force and applies it.
+func (s *Server) applyOptions(next *Options) ([]string, error) {
+	s.reload.mu.Lock()
+	defer s.reload.mu.Unlock()
+	next = next.Clone()
+	next.setDefaults()
+	cur := s.Options()
+	fields, err := diffOptions(cur, next)
+	if err != nil {
+		return nil, err
+	}
+	logChanged := false
+	for _, f := range fields {
+		logChanged = logChanged || loggingFields[f]
+	}
+	if logChanged && s.reload.factory != nil {
+		l, release, err := s.reload.factory(next)
+		if err != nil {
+			return nil, err
+		}
+		if l == nil {
+			l = nopLogger{}
+		}
+		old := s.reload.release
+		s.logp.Store(&logBox{l})
+		s.reload.release = release
+		if old != nil {
+			old()
+		}
+	}
+	s.opts.Store(next)
+	s.trace.Store(next.Trace || next.TraceVerbose)
+	s.debug.Store(next.Debug)
+	keys := make([]string, 0, len(fields))
+	for _, f := range fields {
+		keys = append(keys, reloadable[f])
+		s.applyField(f, cur, next)
+	}
+	return keys, nil
+}
+
+// diffOptions returns the changed fields, or the error for the first change
+// that cannot be applied live. next is adjusted for fields kept as they are.
+func diffOptions(cur, next *Options) ([]string, error) {
+	cv, nv := reflect.ValueOf(cur).Elem(), reflect.ValueOf(next).Elem()
+	t := cv.Type()
+	var changed []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || reflect.DeepEqual(cv.Field(i).Interface(), nv.Field(i).Interface()) {
+			continue
+		}
+		switch {
+		case ignoredOnReload[f.Name]:
+			nv.Field(i).Set(cv.Field(i))
+		case f.Name == "Port" && next.Port == RandomPort:
+			nv.Field(i).Set(cv.Field(i)) // a random port stays the one it got
+		case reloadable[f.Name] != "":
+			changed = append(changed, f.Name)
+		default:
+			return nil, fmt.Errorf("config reload not supported for %s: old=%v, new=%v",
+				f.Name, cv.Field(i).Interface(), nv.Field(i).Interface())
+		}
+	}
+	return changed, nil
+}
+
+// applyField runs the side effect of one changed option and logs it as
+// nats-server does (`Reloaded: max_payload = 262144`).
+func (s *Server) applyField(field string, cur, next *Options) {
+	v := reflect.ValueOf(next).Elem().FieldByName(field).Interface()
+	switch field {
+	case "MaxConn":
+		s.closeExcessClients(next.MaxConn)
+	case "PidFile":
+		if next.PidFile != "" {
+			if err := writePidFile(next.PidFile); err != nil {
+				s.logger().Errorf("Unable to write pid file: %v", err)
+			}
+		}
+	case "PortsFileDir":
+		s.removePortsFile(cur.PortsFileDir)
+		s.writePortsFile(next.PortsFileDir)
+	}
+	s.logger().Noticef("Reloaded: %s = %v", reloadable[field], v)
+}
+
+// closeExcessClients closes randomly chosen clients until at most limit remain.
+func (s *Server) closeExcessClients(limit int) {
+	s.mu.Lock()
+	var victims []*client
+	if excess := len(s.clients) - max(limit, 0); excess > 0 {
+		for _, c := range s.clients {
+			victims = append(victims, c)
+		}
+		rand.Shuffle(len(victims), func(i, j int) { victims[i], victims[j] = victims[j], victims[i] })
+		victims = victims[:excess]
+	}
+	s.mu.Unlock()
+	for _, c := range victims {
+		c.sendErrAndClose(errMaxConnections, reasonMaxConnections)
+	}
+	if len(victims) > 0 {
+		s.logger().Noticef("Closed %d connections to fall within max_connections", len(victims))
+	}
+}
+
+// finishReload logs and records a reload's outcome and returns err.
+func (s *Server) finishReload(err error, digest string, changed []string) error {
+	s.reload.mu.Lock()
+	r := ReloadResult{Seq: s.reload.last.Seq + 1, Time: time.Now().UTC(), OK: err == nil,
+		Digest: digest, Changed: changed, PID: pid()}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	s.reload.last = r
+	s.reload.mu.Unlock()
+	if err != nil {
+		s.logger().Errorf("Failed to reload server configuration: %v", err)
+	} else if digest != "" {
+		s.logger().Noticef("Reloaded server configuration (%s)", digest)
+	} else {
+		s.logger().Noticef("Reloaded server configuration")
+	}
+	if path := s.Options().ReloadStatusFile; path != "" {
+		if werr := writeJSONFile(path, r); werr != nil {
+			s.logger().Errorf("Unable to write reload status file: %v", werr)
+		}
+	}
+	return err
+}
