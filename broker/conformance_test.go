@@ -61,6 +61,9 @@ func TestScriptSyntax(t *testing.T) {
 		{"bad regexp", "case x\nmatch a (\n"},
 		{"missing conn", "case x\nclosed\n"},
 		{"bad duration", "case x\nquiet a soon\n"},
+		{"bad count", "case x\nsendn a many PING\n"},
+		{"zero count", "case x\nexpectn a 0 PING\n"},
+		{"flood without count", "case x\nflood a foo 10\n"},
 	}
 	for _, tc := range bad {
 		if _, err := parseScript("t.txt", tc.text); err == nil {
@@ -73,6 +76,13 @@ func TestScriptSyntax(t *testing.T) {
 	}
 	if got, want := string(cases[0].steps[0].data), "A\r\n\x00\\ B\t"; got != want {
 		t.Errorf("unescape: got %q, want %q", got, want)
+	}
+	cases, err = parseScript("t.txt", "case x\nanyorder a 1\nanyorder a 2\nanyorder b 3\nexpectn a 3 ab\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := cases[0].steps; len(st) != 3 || len(st[0].set) != 2 || len(st[1].set) != 1 || string(st[2].data) != "ababab" {
+		t.Errorf("anyorder grouping or expectn: got %+v", st)
 	}
 }
 
@@ -95,7 +105,9 @@ func TestScriptSyntax(t *testing.T) {
 //	                            {"verbose":false,"pedantic":false} as real clients do
 //	send <conn> <bytes>         one write (byte-at-a-time in bytewise mode)
 //	trickle <conn> <bytes>      one write per byte, always
+//	sendn <conn> <n> <bytes>    one write of the bytes repeated n times (never trickled)
 //	expect <conn> <bytes>       exactly these bytes come next
+//	expectn <conn> <n> <bytes>  exactly these bytes repeated n times come next
 //	anyorder <conn> <bytes>     consecutive anyorder lines of one conn: these byte
 //	                            strings come next, each once, in any order
 //	either <c1,c2,...> <bytes>  exactly one of the connections gets these bytes,
@@ -303,6 +315,19 @@ func parseStep(verb, rest string) (step, error) {
 		if verb == "anyorder" {
 			st.set, st.data = [][]byte{st.data}, nil
 		}
+	case "sendn", "expectn":
+		conn, rest, _ := strings.Cut(rest, " ")
+		count, arg, ok := strings.Cut(rest, " ")
+		if !ok || conn == "" || arg == "" {
+			return usage("<conn> <n> <bytes>")
+		}
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			return st, fmt.Errorf("bad count %q", count)
+		}
+		b, err := unescape(arg)
+		st.conn, st.data = conn, bytes.Repeat(b, n)
+		return st, err
 	case "payload":
 		if len(args) != 2 {
 			return usage("<conn> <size>")
@@ -487,7 +512,9 @@ func (r *runner) do(st step) {
 		r.write(r.wire(st), st.data, r.bytewise)
 	case "trickle":
 		r.write(r.wire(st), st.data, true)
-	case "expect":
+	case "sendn":
+		r.write(r.wire(st), st.data, false)
+	case "expect", "expectn":
 		r.expect(st, r.wire(st), st.data)
 	case "anyorder":
 		r.anyOrder(st, r.wire(st))
