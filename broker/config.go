@@ -11,16 +11,19 @@ import (
 )
 
 // ConfigError lists every error and warning found in a config file, each
-// as `file:line:col: message`. Warnings alone do not fail a start (they are
-// logged); `-t` treats them as failures, as nats-server does.
+// as `file:line:col: message`. Warnings alone do not fail a start or a
+// reload (they are logged); `-t` treats them as failures, as nats-server
+// does.
 type ConfigError struct {
 	Errors   []error
 	Warnings []error
 }
 
+// Error lists the warnings, then the errors, one a line, in nats-server's
+// order.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
-	for i, err := range append(append([]error(nil), e.Errors...), e.Warnings...) {
+	for i, err := range append(append([]error(nil), e.Warnings...), e.Errors...) {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
@@ -41,10 +44,10 @@ func (o *Options) ProcessConfigFile(path string) (string, error) {
 	}
 	o.ConfigFile = path
 	ce := &ConfigError{}
+	if m.Len() == 0 {
+		ce.Warnings = append(ce.Warnings, fmt.Errorf("%s: config has no values or is empty", path))
+	}
 	for _, e := range m.Entries() {
-		if e.UsedAsVariable {
-			continue
-		}
 		applyKey(o, e, ce)
 	}
 	digest, derr := configDigest(m)
@@ -57,7 +60,10 @@ func (o *Options) ProcessConfigFile(path string) (string, error) {
 	return digest, nil
 }
 
-// applyKey sets the option one top-level key names.
+// applyKey sets the option one top-level key names. A key that is also
+// used as a variable ($name) is still an option when it names one, as in
+// nats-server; only a key that names no option is skipped for being a
+// variable.
 func applyKey(o *Options, e *conf.Entry, ce *ConfigError) {
 	key := strings.ToLower(e.Key)
 	h, ok := configKeys[key]
@@ -73,6 +79,7 @@ func applyKey(o *Options, e *conf.Entry, ce *ConfigError) {
 		}
 	case unsupportedKeys[key]:
 		ce.Errors = append(ce.Errors, posErr(e.KeyPos, fmt.Sprintf("field %q is not supported yet", e.Key)))
+	case e.UsedAsVariable:
 	default:
 		ce.Errors = append(ce.Errors, posErr(e.KeyPos, fmt.Sprintf("unknown field %q", e.Key)))
 	}

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -22,11 +23,11 @@ var configKeys = map[string]keyHandler{
 	"net":                    str(func(o *Options, s string) { o.Host = s }),
 	"port":                   setPort,
 	"server_name":            setServerName,
-	"client_advertise":       setClientAdvertise,
+	"client_advertise":       str(func(o *Options, s string) { o.ClientAdvertise = s }), // checked on start and reload
 	"max_connections":        setMaxConn,
 	"max_conn":               setMaxConn,
-	"max_control_line":       int32Key(func(o *Options, n int32) { o.MaxControlLine = n }),
-	"max_payload":            int32Key(func(o *Options, n int32) { o.MaxPayload = n }),
+	"max_control_line":       int32Key("max_control_line", func(o *Options, n int32) { o.MaxControlLine = n }),
+	"max_payload":            int32Key("max_payload", func(o *Options, n int32) { o.MaxPayload = n }),
 	"max_pending":            intKey(func(o *Options, n int64) { o.MaxPending = n }),
 	"max_subscriptions":      intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
 	"max_subs":               intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
@@ -47,24 +48,24 @@ var configKeys = map[string]keyHandler{
 	"lame_duck_duration":     setLameDuckDuration,
 	"lame_duck_grace_period": setLameDuckGrace,
 	"no_header_support":      boolKey(func(o *Options, b bool) { o.NoHeaderSupport = b }),
-	"disable_short_first_ping": boolKey(func(o *Options, b bool) {
-		o.DisableShortFirstPing = b
-	}),
 }
 
-// unsupportedKeys are nats-server keys for features the broker does not
-// have yet: refused, never ignored.
+// unsupportedKeys are the other top-level keys nats-server v2.15.2 knows
+// (opts.go processConfigFileLine), aliases included, for features the broker
+// does not have yet: refused, never ignored. A key nats-server does not know
+// (say "user" outside authorization) is an unknown field, as there.
 var unsupportedKeys = setOf(
-	"authorization", "no_auth_user", "tls", "allow_non_tls", "http", "https", "http_port", "monitor_port",
-	"https_port", "http_base_path", "cluster", "gateway", "leafnodes", "leaf", "jetstream", "websocket", "ws",
-	"mqtt", "accounts", "system_account", "no_system_account", "operator", "operators", "resolver",
-	"resolver_preload", "resolver_pinned_accounts", "trusted", "trusted_keys", "syslog", "remote_syslog",
-	"logfile_size_limit", "log_size_limit", "logfile_max_num", "log_max_num", "max_sub_tokens", "write_timeout",
-	"mappings", "maps", "max_closed_clients", "disable_sublist_cache", "no_sublist_cache",
-	"no_fast_producer_stall", "connect_error_reports", "reconnect_error_reports", "tags", "server_tags",
-	"metadata", "server_metadata", "ocsp", "ocsp_cache", "default_js_domain", "prof_port", "prof_block_rate",
-	"trace_headers", "proxies", "store_dir", "default_sentinel", "system", "nkeys", "users", "username",
-	"user", "password", "pass", "token", "authentication", "auth_callout", "accounts_jwt",
+	"accounts", "allow_non_tls", "authorization", "cluster", "connect_error_reports", "default_js_domain",
+	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "http", "https",
+	"http_base_path", "http_port", "monitor_port", "https_port", "jetstream", "leaf", "leafnodes",
+	"logfile_max_num", "log_max_num", "logfile_size_limit", "log_size_limit", "mappings", "maps",
+	"max_closed_clients", "max_sub_tokens", "max_subscription_tokens", "mqtt", "no_auth_user",
+	"no_fast_producer_stall", "no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",
+	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
+	"proxies", "proxy_protocol", "reconnect_error_reports", "remote_syslog", "resolver", "account_resolver",
+	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls", "server_metadata",
+	"server_tags", "store_dir", "storedir", "syslog", "system_account", "system", "tls", "trace_headers",
+	"trusted", "trusted_keys", "websocket", "ws", "write_timeout",
 )
 
 func setOf(keys ...string) map[string]bool {
@@ -113,10 +114,15 @@ func intKey(set func(*Options, int64)) keyHandler {
 	}
 }
 
-func int32Key(set func(*Options, int32)) keyHandler {
+// int32Key refuses what does not fit an int32. nats-server checks only the
+// upper bound and wraps a value below math.MinInt32; we refuse it too.
+func int32Key(key string, set func(*Options, int32)) keyHandler {
 	return intKeyE(func(o *Options, n int64) error {
-		if n < math.MinInt32 || n > math.MaxInt32 {
-			return fmt.Errorf("%d is out of range", n)
+		if n > math.MaxInt32 {
+			return fmt.Errorf("%s value is too big", key)
+		}
+		if n < math.MinInt32 {
+			return fmt.Errorf("%s value is too small", key)
 		}
 		set(o, int32(n))
 		return nil
@@ -155,41 +161,29 @@ func setListen(o *Options, v *conf.Value, _ *ConfigError) error {
 	return nil
 }
 
+// setPort takes any integer, as nats-server's config does: the range is
+// checked when the server is built (New), so `-t` accepts what nats-server's
+// `-t` accepts.
 func setPort(o *Options, v *conf.Value, _ *ConfigError) error {
 	n, ok := v.V.(int64)
 	if !ok {
 		return typeErr("an integer", v)
 	}
-	if n < RandomPort || n > 65535 {
-		return fmt.Errorf("invalid port %d", n)
-	}
 	o.Port = int(n)
 	return nil
 }
 
+// setServerName refuses a name with a space; nats-server checks the space
+// character only.
 func setServerName(o *Options, v *conf.Value, _ *ConfigError) error {
 	s, ok := v.V.(string)
 	if !ok {
 		return typeErr("a string", v)
 	}
-	if strings.ContainsAny(s, " \t\r\n") {
-		return fmt.Errorf("server name %q cannot contain spaces", s)
+	if strings.Contains(s, " ") {
+		return errors.New("server name cannot contain spaces")
 	}
 	o.ServerName = s
-	return nil
-}
-
-func setClientAdvertise(o *Options, v *conf.Value, _ *ConfigError) error {
-	s, ok := v.V.(string)
-	if !ok {
-		return typeErr("a string", v)
-	}
-	if s != "" {
-		if _, _, err := net.SplitHostPort(s); err != nil && strings.Contains(s, ":") && !strings.Contains(s, "]") {
-			return fmt.Errorf("invalid client_advertise %q: %v", s, err)
-		}
-	}
-	o.ClientAdvertise = s
 	return nil
 }
 

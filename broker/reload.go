@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -104,43 +107,60 @@ func (s *Server) LastReload() (ReloadResult, bool) {
 }
 
 // Reload reads the config file again, applies the command-line flags over
-// it, and applies the result live (see ReloadOptions). The outcome is logged
-// and recorded for LastReload and the reload status file.
+// it, and applies the result live (see ReloadOptions). Warnings in the file
+// do not stop a reload (nats-server drops them; we log them). The outcome is
+// logged and recorded for LastReload and the reload status file.
 func (s *Server) Reload() error {
 	cur := s.Options()
 	if cur.ConfigFile == "" {
 		return s.finishReload(ErrNoConfigFile, "", nil)
 	}
-	next, digest, err := loadReloadOptions(cur)
+	next, warnings, err := loadReloadOptions(cur)
 	if err != nil {
 		return s.finishReload(err, "", nil)
 	}
+	for _, w := range warnings {
+		s.logger().Warnf("%v", w)
+	}
 	changed, err := s.applyOptions(next)
-	return s.finishReload(err, digest, changed)
+	return s.finishReload(err, next.configDigest, changed)
 }
 
-// ReloadOptions applies next live: every changed option must be reloadable,
-// or nothing changes and the error names the first one that is not
-// (`config reload not supported for MaxPending: old=…, new=…`).
+// ReloadOptions applies next live, with the command-line flags the server
+// was started with applied over it, as nats-server does: every changed
+// option must be reloadable, or nothing changes and the error names the
+// first one that is not (`config reload not supported for MaxPending:
+// old=…, new=…`).
 func (s *Server) ReloadOptions(next *Options) error {
+	if cl := s.Options().cmdline; cl != nil {
+		next = next.Clone()
+		cl.Apply(next)
+		next.cmdline = cl
+	}
 	changed, err := s.applyOptions(next)
 	return s.finishReload(err, "", changed)
 }
 
-// loadReloadOptions builds the options a reload would apply.
-func loadReloadOptions(cur *Options) (*Options, string, error) {
+// loadReloadOptions builds the options a reload would apply: the file, then
+// the flags. A file with only warnings yields options and the warnings.
+func loadReloadOptions(cur *Options) (*Options, []error, error) {
 	next := NewOptions()
 	digest, err := next.ProcessConfigFile(cur.ConfigFile)
-	if err != nil {
-		return nil, "", err
+	var warnings []error
+	var ce *ConfigError
+	if errors.As(err, &ce) && len(ce.Errors) == 0 {
+		warnings, err = ce.Warnings, nil
 	}
+	if err != nil {
+		return nil, nil, err
+	}
+	next.configDigest = digest
 	if cur.cmdline != nil {
 		cur.cmdline.Apply(next)
 		next.cmdline = cur.cmdline
 	}
 	next.ReloadStatusFile = cur.ReloadStatusFile
-	next.setDefaults()
-	return next, digest, validate(next)
+	return next, warnings, nil
 }
 
 // applyOptions diffs next against the options in force and applies it.
@@ -149,6 +169,9 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 	defer s.reload.mu.Unlock()
 	next = next.Clone()
 	next.setDefaults()
+	if err := validate(next); err != nil {
+		return nil, err
+	}
 	cur := s.Options()
 	fields, err := diffOptions(cur, next)
 	if err != nil {
@@ -200,6 +223,11 @@ func diffOptions(cur, next *Options) ([]string, error) {
 			nv.Field(i).Set(cv.Field(i))
 		case f.Name == "Port" && next.Port == RandomPort:
 			nv.Field(i).Set(cv.Field(i)) // a random port stays the one it got
+		case f.Name == "ClientAdvertise" && next.ClientAdvertise != "":
+			if err := checkClientAdvertise(next.ClientAdvertise); err != nil {
+				return nil, err
+			}
+			changed = append(changed, f.Name)
 		case reloadable[f.Name] != "":
 			changed = append(changed, f.Name)
 		default:
@@ -218,16 +246,34 @@ func (s *Server) applyField(field string, cur, next *Options) {
 	case "MaxConn":
 		s.closeExcessClients(next.MaxConn)
 	case "PidFile":
-		if next.PidFile != "" {
-			if err := writePidFile(next.PidFile); err != nil {
-				s.logger().Errorf("Unable to write pid file: %v", err)
-			}
+		if next.PidFile == "" {
+			return // nats-server says nothing when the pid file is dropped
+		}
+		if err := writePidFile(next.PidFile); err != nil {
+			s.logger().Errorf("Failed to write pidfile: %v", err)
 		}
 	case "PortsFileDir":
 		s.removePortsFile(cur.PortsFileDir)
 		s.writePortsFile(next.PortsFileDir)
 	}
 	s.logger().Noticef("Reloaded: %s = %v", reloadable[field], v)
+}
+
+// checkClientAdvertise checks a client_advertise value as nats-server's
+// parseHostPort does: host, or host:port with a numeric port.
+func checkClientAdvertise(v string) error {
+	_, p, err := net.SplitHostPort(v)
+	var ae *net.AddrError
+	if errors.As(err, &ae) && strings.Contains(ae.Err, "missing port") {
+		_, p, err = net.SplitHostPort(v + ":0")
+	}
+	if err == nil {
+		_, err = strconv.Atoi(strings.TrimSpace(p))
+	}
+	if err != nil {
+		return fmt.Errorf("invalid ClientAdvertise value of %s, err=%v", v, err)
+	}
+	return nil
 }
 
 // closeExcessClients closes randomly chosen clients until at most limit remain.
