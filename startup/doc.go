@@ -1,0 +1,20 @@
+// Package startup tells the service manager how a broker's start-up is
+// going. Today it is a minimal sd_notify sender: Ready, Status, Reloading
+// and Stopping write to systemd's $NOTIFY_SOCKET on Linux and do nothing
+// elsewhere or when the socket is not set, so callers never branch on the
+// OS or on whether a service manager runs them. Readiness itself
+// (NATS_STARTUP_DELAY, waiting for each listener with a reason) will grow
+// here too.
+//
+// How a broker process uses it:
+//
+//	startup.Status("waiting for the client listener") // optional, any time
+//	// ... the broker accepts connections ...
+//	startup.Ready()                                    // READY=1
+//	// on SIGHUP:
+//	startup.Reloading()                                // RELOADING=1
+//	// ... reload ...
+//	startup.Ready()                                    // READY=1 again
+//	// on shutdown, before stopping the broker:
+//	startup.Stopping()                                 // STOPPING=1
+package startup
