@@ -28,7 +28,7 @@ type configCase struct {
 	errs, warns []string
 }
 
-// keyed lists, per config key, the cases that exercise it; every key of
+// configCases lists, per config key, the cases that exercise it; every key of
 // configKeys must have one (TestConfigKeysCovered).
 var configCases = map[string][]configCase{
 	"listen": {
@@ -69,7 +69,7 @@ var configCases = map[string][]configCase{
 		{name: "zero refuses everyone", conf: "max_connections: 0\n", want: func(o *Options) { o.MaxConn = -1 }},
 		{name: "negative", conf: "max_connections: -5\n", want: func(o *Options) { o.MaxConn = -5 }},
 	},
-	"max_conn":         {{name: "alias", conf: "max_conn: 0\n", want: func(o *Options) { o.MaxConn = -1 }}},
+	"max_conn": {{name: "alias", conf: "max_conn: 0\n", want: func(o *Options) { o.MaxConn = -1 }}},
 	"max_control_line": {
 		{name: "size", conf: "max_control_line: 8kb\n", want: func(o *Options) { o.MaxControlLine = 8192 }},
 		{name: "too big", conf: "max_control_line: 2GB\n", errs: []string{`:1:1: max_control_line value is too big`}},
@@ -181,7 +181,7 @@ var generalCases = []configCase{
 		errs: []string{`:1:1: field "http_port" is not supported yet`}},
 	{name: "redefined variable is unknown again", conf: "x: 1\nport: $x\nx: 2\n", errs: []string{`:3:1: unknown field "x"`}},
 	{name: "errors gathered in file order", conf: "bogus: 1\nport: \"x\"\nping_interval: 5\ntls {}\n",
-		errs: []string{`:1:1: unknown field "bogus"`, `:2:1: expected an integer, got string x`, `:4:1: field "tls" is not supported yet`},
+		errs:  []string{`:1:1: unknown field "bogus"`, `:2:1: expected an integer, got string x`, `:4:1: field "tls" is not supported yet`},
 		warns: []string{`:3:1: invalid use of field "ping_interval": ping_interval should be converted to a duration`}},
 	{name: "empty", conf: "", want: func(o *Options) {}, warns: []string{`: config has no values or is empty`}},
 	{name: "only comments", conf: "# nothing\n", want: func(o *Options) {}, warns: []string{`: config has no values or is empty`}},

@@ -173,7 +173,7 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 		return nil, err
 	}
 	cur := s.Options()
-	fields, err := diffOptions(cur, next)
+	fields, err := diffOptions(cur, next, s.port)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,9 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 
 // diffOptions returns the changed fields, or the error for the first change
 // that cannot be applied live. next is adjusted for fields kept as they are.
-func diffOptions(cur, next *Options) ([]string, error) {
+// port is the listener's actual port, which the error names for a random
+// port, as nats-server does.
+func diffOptions(cur, next *Options, port int) ([]string, error) {
 	cv, nv := reflect.ValueOf(cur).Elem(), reflect.ValueOf(next).Elem()
 	t := cv.Type()
 	var changed []string
@@ -230,6 +232,8 @@ func diffOptions(cur, next *Options) ([]string, error) {
 			changed = append(changed, f.Name)
 		case reloadable[f.Name] != "":
 			changed = append(changed, f.Name)
+		case f.Name == "Port" && cur.Port == RandomPort:
+			return nil, fmt.Errorf("config reload not supported for Port: old=%d, new=%d", port, next.Port)
 		default:
 			return nil, fmt.Errorf("config reload not supported for %s: old=%v, new=%v",
 				f.Name, cv.Field(i).Interface(), nv.Field(i).Interface())
