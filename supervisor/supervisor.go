@@ -33,8 +33,9 @@ type Spec struct {
 	Description string
 	// Executable is the absolute path of the natsvisor binary to run.
 	Executable string
-	// Args follow Executable: "run", "--name", Name, plus "--home" and, on
-	// Windows, the flag that says the process runs under the SCM.
+	// Args follow Executable: "run", "--name", Name, plus "--home". The
+	// Windows manager inserts ServiceFlag after Args[0] itself (the process
+	// cannot tell that the SCM started it), so callers never add it.
 	Args []string
 	// Env holds environment variables for the service (NATSVISOR_HOME,
 	// NATS_STARTUP_DELAY, ...).
@@ -44,6 +45,7 @@ type Spec struct {
 	// StopTimeout bounds a stop: the lame duck duration plus a margin.
 	StopTimeout time.Duration
 	// RestartSec is the delay before an automatic restart after a failure.
+	//lint:ignore ST1011 named after the systemd setting it becomes
 	RestartSec time.Duration
 	// NoRestartExitCodes are exit codes that mean "do not restart" (a
 	// config or usage error: restarting cannot help).
@@ -51,7 +53,9 @@ type Spec struct {
 	// LimitNOFILE is the open-files limit; 0 leaves the default.
 	LimitNOFILE int
 	// User runs the service as a per-user service (systemd --user), when
-	// natsvisor is not run by root.
+	// natsvisor is not run by root. The manager Detect returned decides:
+	// Install and Render set User to the manager's own mode, so callers may
+	// leave it false.
 	User bool
 }
 
@@ -77,7 +81,20 @@ type State struct {
 	Since time.Time `json:"since,omitempty"`
 	// ExitCode is the last exit status of the main process, when known.
 	ExitCode int `json:"exit_code,omitempty"`
+	// Restarts counts the automatic restarts since the service was last
+	// started by hand (systemd NRestarts; 0 where the manager does not
+	// count them).
+	Restarts int `json:"restarts,omitempty"`
 }
+
+// ServiceFlag is the argument that tells `natsvisor run` it was started by
+// the Windows SCM and must call RunService. It is explicit because the
+// process cannot reliably tell (svc.IsWindowsService is false under wine).
+const ServiceFlag = "--service"
+
+// Marker is the first line of every unit file natsvisor writes; a unit file
+// without it is not natsvisor's (ErrForeign).
+const Marker = "# Managed by natsvisor: `natsvisor install` rewrites this file and `natsvisor uninstall` removes it."
 
 // Running reports whether the service is up and ready (not merely starting).
 func (s State) Running() bool { return s.Active == "active" }
@@ -103,6 +120,8 @@ type Manager interface {
 	Stop(ctx context.Context, name string) error
 	// Restart stops then starts the service.
 	Restart(ctx context.Context, name string) error
-	// Status returns the service's state from the manager itself.
+	// Status returns the service's state from the manager itself. For a
+	// name that is not installed it returns a State with Installed false
+	// and Active "inactive", together with ErrNotInstalled.
 	Status(ctx context.Context, name string) (State, error)
 }

@@ -1,0 +1,14 @@
+//go:build !windows
+
+package supervisor
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// RunService exists for Windows only: elsewhere it returns an error, since
+// systemd runs `natsvisor run` as a plain process.
+func RunService(name string, _ ServiceFunc) (int, error) {
+	return 1, fmt.Errorf("service %q: %s runs only under the Windows SCM, not on %s", name, ServiceFlag, runtime.GOOS)
+}
