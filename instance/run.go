@@ -46,6 +46,13 @@ const (
 // them, and Run refuses them with ExitUsage. Run writes nothing to stdout
 // today; the parameter is where command output such as a config check goes.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return RunReady(ctx, args, stdout, stderr, nil)
+}
+
+// RunReady is Run that calls ready, when not nil, once the broker accepts
+// connections on every listener: how a service manager (the Windows SCM)
+// learns that the broker is up.
+func RunReady(ctx context.Context, args []string, stdout, stderr io.Writer, ready func()) int {
 	opts, err := broker.ParseArgs(args)
 	if errors.Is(err, broker.ErrHelp) || errors.Is(err, broker.ErrVersion) {
 		fmt.Fprintf(stderr, "natsvisor: %v: ask with `natsvisor run --help` or `natsvisor version`\n", err)
@@ -63,7 +70,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if opts.CheckConfig {
 		return checkConfig(opts, err, stdout, stderr)
 	}
-	return serve(ctx, opts, err, stderr)
+	return serve(ctx, opts, err, stderr, ready)
 }
 
 // isConfigErr tells a config file's read or syntax error from a flag error.
@@ -89,8 +96,9 @@ func checkConfig(opts *broker.Options, warnings error, stdout, stderr io.Writer)
 }
 
 // serve runs one broker with opts until it is asked to stop; warnings from
-// the config file are logged first.
-func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.Writer) int {
+// the config file are logged first, and ready (when not nil) is called once
+// the broker accepts connections.
+func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.Writer, ready func()) int {
 	log, closeLog, err := openLog(opts, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "natsvisor: %v\n", err)
@@ -138,6 +146,9 @@ func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.
 		fatal(log, opts, stderr, err)
 		s.Shutdown()
 		return ExitStartup
+	}
+	if ready != nil {
+		ready()
 	}
 
 	for {
