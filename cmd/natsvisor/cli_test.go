@@ -22,7 +22,7 @@ func TestExecute(t *testing.T) {
 		{name: "version flag", args: []string{"--version"}, stdout: []string{"(nats-server protocol 2.15.2 compatible)"}, emptyError: true},
 		{name: "version takes no args", args: []string{"version", "x"}, code: instance.ExitUsage, stderr: []string{"natsvisor: unknown command"}},
 		{name: "root help", args: []string{"--help"}, stdout: []string{"run ", "version ", "completion "}, emptyError: true},
-		{name: "run -h", args: []string{"run", "-h"}, stdout: []string{"Usage:\n  natsvisor run [-- <nats-server flags>...]\n", "Supported nats-server flags:", "-p, --port <port>", "Exit codes:\n  0  "}, emptyError: true},
+		{name: "run -h", args: []string{"run", "-h"}, stdout: []string{"Usage:\n  natsvisor run [--name <name> [--home <dir>] [--service]] [-- <nats-server flags>...]\n", "Supported nats-server flags:", "-p, --port <port>", "Exit codes:\n  0  "}, emptyError: true},
 		{name: "run --help", args: []string{"run", "--help"}, stdout: []string{"Supported nats-server flags:"}, emptyError: true},
 		{name: "run -- -h", args: []string{"run", "--", "-h"}, stdout: []string{"Supported nats-server flags:"}, emptyError: true},
 		{name: "run help", args: []string{"run", "help"}, stdout: []string{"Supported nats-server flags:"}, emptyError: true},

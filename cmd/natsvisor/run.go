@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,33 +14,35 @@ import (
 	"github.com/natsvisor/natsvisor/instance"
 )
 
-// exitCodesHelp documents instance's exit codes; README.md repeats it.
-var exitCodesHelp = fmt.Sprintf(`Exit codes:
-  %d  the broker stopped on SIGINT or SIGTERM
-  %d  the broker could not start (port in use, log or pid file not writable)
-  %d  bad arguments (unknown, unsupported or malformed flag)`,
-	instance.ExitOK, instance.ExitStartup, instance.ExitUsage)
-
 func newRunCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "run [-- <nats-server flags>...]",
+		Use:   "run [--name <name> [--home <dir>] [--service]] [-- <nats-server flags>...]",
 		Short: "Run one broker in the foreground, like nats-server",
 		Long: `Run one NATS broker in the foreground, as nats-server does: it logs to stderr
 (or to the -l file), and stops gracefully on Ctrl-C (SIGINT) or SIGTERM.
 Nothing is installed or registered on the system.
 
-Everything after "run" is passed to the broker as nats-server flags; the
-"--" before them is optional, since run has no flags of its own. The flag
-syntax is nats-server's: -x and --x are the same, values follow as "-x v" or
-"-x=v", and booleans are turned off with "-x=false". "natsvisor run -h" (or
-"-- -h") prints this help; "-- -v" prints the version.
+"run --name <name>" runs installed instance <name> with the flags saved by
+"natsvisor install" (from the registry under --home, else $NATSVISOR_HOME,
+else the default home): this is what its OS service executes. "--service"
+says the process runs under the Windows service manager; the service adds it.
+
+natsvisor's own flags (--name, --home, --service, spelled with two dashes)
+are recognised only before "--", or anywhere when there is no "--".
+Everything after "--" goes to the broker verbatim: "natsvisor run -- --name
+foo" sets the broker's server name, "natsvisor run --name east" runs
+instance east, and "natsvisor run -p 4222" (no "--") still runs a broker on
+port 4222. The flag syntax is nats-server's: -x and --x are the same flag,
+values follow as "-x v" or "-x=v", and booleans are turned off with
+"-x=false". "natsvisor run -h" (or "-- -h") prints this help; "-- -v" prints
+the version.
 
 Supported nats-server flags:
 ` + broker.FlagUsage() + `
 Recognised but not supported yet (refused with an error):
 ` + wrap(broker.RefusedFlags(), 78, "  ") + `
 
-` + exitCodesHelp,
+` + exitCodesHelp(true),
 		Example: `  # A broker on the default port 4222
   natsvisor run
 
@@ -45,30 +50,95 @@ Recognised but not supported yet (refused with an error):
   natsvisor run -- -p 4222 -n east -l east.log -P east.pid
   natsvisor run -- -p 4223 -n west -l west.log -P west.pid
 
+  # Installed instance east in the foreground, as its service runs it
+  natsvisor run --name east
+
   # A random port on the loopback, with debug and trace, without timestamps
   natsvisor run -- -a 127.0.0.1 -p -1 -DV -T=false`,
 		DisableFlagParsing:    true, // single-dash nats-server flags pass through untouched
 		DisableFlagsInUseLine: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 && args[0] == "--" {
-				args = args[1:]
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 && args[len(args)-1] == "--name" {
+				return completeNames(cmd, prefix)
 			}
-			// Help and version are answered here; ParseArgs is pure, and
-			// instance.Run parses again.
-			_, err := broker.ParseArgs(args)
-			switch {
-			case errors.Is(err, broker.ErrHelp):
-				return cmd.Help()
-			case errors.Is(err, broker.ErrVersion):
-				_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())
-				return err
-			}
-			if code := instance.Run(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != instance.ExitOK {
-				return exitError{code}
-			}
-			return nil
+			return nil, cobra.ShellCompDirectiveNoFileComp
 		},
+		RunE: runRun,
 	}
+}
+
+func runRun(cmd *cobra.Command, args []string) error {
+	ra, err := parseRunArgs(args)
+	if err != nil {
+		return err
+	}
+	// Help and version are answered here; ParseArgs is pure, and
+	// instance.Run parses again.
+	_, err = broker.ParseArgs(ra.broker)
+	switch {
+	case errors.Is(err, broker.ErrHelp):
+		return cmd.Help()
+	case errors.Is(err, broker.ErrVersion):
+		_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())
+		return err
+	}
+	if err := ra.check(); err != nil {
+		return err
+	}
+	if ra.name != "" {
+		return runInstance(cmd, ra)
+	}
+	return exitWith(instance.Run(cmd.Context(), ra.broker, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+}
+
+// runInstance runs a registered instance with its saved flags.
+func runInstance(cmd *cobra.Command, ra runArgs) error {
+	home := ra.home
+	if home == "" {
+		h, err := instance.DefaultHome()
+		if err != nil {
+			return err
+		}
+		home = h
+	}
+	home, err := filepath.Abs(home)
+	if err != nil {
+		return err
+	}
+	reg, err := instance.OpenRegistry(home)
+	if err != nil {
+		return err
+	}
+	inst, err := reg.Get(ra.name)
+	if errors.Is(err, instance.ErrNotFound) {
+		return fmt.Errorf("%w (for the broker's server name, put the flag after \"--\": natsvisor run -- --name %s)", err, ra.name)
+	}
+	if err != nil {
+		return err
+	}
+	// The default pid and log files live there; recreate it if removed.
+	if err := os.MkdirAll(inst.Dir(), 0o700); err != nil {
+		return fmt.Errorf("instance %q: %w", inst.Name, err)
+	}
+	args, stdout, stderr := inst.BrokerArgs(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if !ra.service {
+		return exitWith(instance.Run(cmd.Context(), args, stdout, stderr))
+	}
+	code, err := runService(inst.Name, func(ctx context.Context, ready func()) int {
+		return instance.RunReady(ctx, args, stdout, stderr, ready)
+	})
+	if err != nil {
+		return fmt.Errorf("instance %q: %w", inst.Name, err)
+	}
+	return exitWith(code)
+}
+
+// exitWith ends a command with code, whose reason was printed.
+func exitWith(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return exitError{code}
 }
 
 // wrap joins items with "; " into indented lines of at most width columns,
