@@ -25,16 +25,18 @@ var fakeExe = filepath.FromSlash("/opt/natsvisor/bin/natsvisor")
 type cli struct {
 	t    *testing.T
 	home string
-	mgr  *testManager
+	mgr  *supervisor.Fake
 }
 
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	c := &cli{t: t, home: filepath.Join(t.TempDir(), "home"), mgr: newTestManager()}
+	c := &cli{t: t, home: filepath.Join(t.TempDir(), "home"), mgr: supervisor.NewFake()}
 	oldMgr, oldExe := newManager, executable
 	newManager = func() (supervisor.Manager, error) { return c.mgr, nil }
 	executable = func() (string, error) { return fakeExe, nil }
 	t.Cleanup(func() { newManager, executable = oldMgr, oldExe })
+	// States date from 90s ago, so uptimes are 1m30s.
+	c.mgr.Now = func() time.Time { return time.Now().Add(-90 * time.Second) }
 	t.Setenv(instance.HomeEnv, "")
 	t.Setenv(startupDelayEnv, "")
 	return c
@@ -83,6 +85,19 @@ func (c *cli) snapshot() map[string]string {
 	return out
 }
 
+// callsOf returns the fake's calls of the given methods, as "Method name".
+func callsOf(f *supervisor.Fake, methods ...string) []string {
+	var out []string
+	for _, c := range f.Calls() {
+		for _, m := range methods {
+			if strings.HasPrefix(c, m+" ") {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
 func contains(t *testing.T, what, got string, want ...string) {
 	t.Helper()
 	for _, w := range want {
@@ -98,11 +113,11 @@ func TestInstallLifecycle(t *testing.T) {
 	contains(t, "install", out, "installed instance east as fake service east\n", "  args: -p 4222\n",
 		filepath.Join(c.home, "east", "east.log"))
 
-	spec, ok := c.mgr.spec("east")
+	spec, ok := c.mgr.Spec("east")
 	want := supervisor.Spec{Name: "east", Description: "NATS broker east (natsvisor)", Executable: fakeExe,
 		Args: []string{"run", "--name", "east", "--home", c.home}, Env: map[string]string{"NATSVISOR_HOME": c.home},
 		StartTimeout: 15 * time.Second, StopTimeout: 150 * time.Second, RestartSec: 3 * time.Second,
-		NoRestartExitCodes: []int{2, 3, 4}, LimitNOFILE: 65536, User: !instance.Privileged()}
+		NoRestartExitCodes: []int{2, 3, 4}, LimitNOFILE: 65536}
 	if !ok || !reflect.DeepEqual(spec, want) {
 		t.Fatalf("spec %+v\nwant %+v", spec, want)
 	}
@@ -111,7 +126,7 @@ func TestInstallLifecycle(t *testing.T) {
 	before := c.snapshot()
 	out = c.ok("install", "--name", "east", "--", "-p", "4222")
 	contains(t, "install again", out, "instance east is already installed with these flags: nothing changed\n")
-	if n := len(c.mgr.callsOf("Install")); n != 1 {
+	if n := len(callsOf(c.mgr, "Install")); n != 1 {
 		t.Fatalf("%d Install calls, want 1", n)
 	}
 	if !mapsEqual(before, c.snapshot()) {
@@ -134,7 +149,7 @@ func TestInstallLifecycle(t *testing.T) {
 	out = c.ok("uninstall", "east")
 	contains(t, "uninstall", out, "removed fake service east\n", "removed instance east from the registry\n",
 		"kept its logs and data in "+filepath.Join(c.home, "east"))
-	if names := c.mgr.names(); len(names) != 0 {
+	if names := c.mgr.Names(); len(names) != 0 {
 		t.Fatalf("services left: %v", names)
 	}
 	if _, err := os.Stat(log); err != nil {
@@ -174,7 +189,7 @@ func TestInstallSpecTimeouts(t *testing.T) {
 	}
 	t.Setenv(startupDelayEnv, "20s")
 	c.ok("install", "--name", "east", "--", "-c", conf)
-	spec, _ := c.mgr.spec("east")
+	spec, _ := c.mgr.Spec("east")
 	if spec.StartTimeout != 25*time.Second || spec.StopTimeout != 90*time.Second || spec.Env[startupDelayEnv] != "20s" {
 		t.Fatalf("spec %+v", spec)
 	}
@@ -183,13 +198,17 @@ func TestInstallSpecTimeouts(t *testing.T) {
 func TestInstallDryRun(t *testing.T) {
 	c := newCLI(t)
 	out := c.ok("install", "--name", "east", "--dry-run", "--", "-p", "4222")
-	if want := "[Service]\nExecStart=" + fakeExe + " run --name east --home " + c.home + "\n"; out != want {
-		t.Fatalf("dry run printed %q, want %q", out, want)
+	want, err := c.mgr.Render(supervisor.Spec{Name: "east", Description: "NATS broker east (natsvisor)", Executable: fakeExe,
+		Args: []string{"run", "--name", "east", "--home", c.home}, Env: map[string]string{"NATSVISOR_HOME": c.home},
+		StartTimeout: 15 * time.Second, StopTimeout: 150 * time.Second, RestartSec: 3 * time.Second,
+		NoRestartExitCodes: []int{2, 3, 4}, LimitNOFILE: 65536})
+	if err != nil || out != want {
+		t.Fatalf("dry run printed:\n%s\nwant (%v):\n%s", out, err, want)
 	}
 	if _, err := os.Stat(c.home); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("dry run created the home: %v", err)
 	}
-	if calls := c.mgr.callsOf("Install", "Start"); len(calls) != 0 {
+	if calls := callsOf(c.mgr, "Install", "Start"); len(calls) != 0 {
 		t.Fatalf("dry run called the manager: %v", calls)
 	}
 }
@@ -199,7 +218,7 @@ func TestInstallDryRun(t *testing.T) {
 func TestInstallRefused(t *testing.T) {
 	c := newCLI(t)
 	c.ok("install", "--name", "east", "--", "-p", "4222", "-a", "127.0.0.1")
-	c.mgr.addForeign("other")
+	c.mgr.AddForeign("other")
 	tests := []struct {
 		name   string
 		args   []string
@@ -222,13 +241,13 @@ func TestInstallRefused(t *testing.T) {
 		{"foreign service", []string{"--name", "other", "--", "-p", "4401"}, nil, exitConflict, "not installed by natsvisor"},
 		{"bad startup delay", []string{"--name", "west", "--", "-p", "4402"}, func() { t.Setenv(startupDelayEnv, "10") }, exitUsage, "NATS_STARTUP_DELAY"},
 		{"manager refuses a new one", []string{"--name", "west", "--", "-p", "4403"}, func() {
-			c.mgr.failNext("Install", errors.New("permission denied"))
+			c.mgr.FailNext("Install", errors.New("permission denied"))
 		}, exitFailed, "installing the service: permission denied"},
 		{"manager refuses an update", []string{"--name", "east", "--", "-p", "4404"}, func() {
-			c.mgr.failNext("Install", errors.New("permission denied"))
+			c.mgr.FailNext("Install", errors.New("permission denied"))
 		}, exitFailed, "installing the service: permission denied"},
 		{"manager times out", []string{"--name", "west", "--", "-p", "4405"}, func() {
-			c.mgr.failNext("Install", supervisor.ErrTimeout)
+			c.mgr.FailNext("Install", supervisor.ErrTimeout)
 		}, exitTimeout, "timed out"},
 	}
 	for _, tt := range tests {
@@ -237,7 +256,7 @@ func TestInstallRefused(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup()
 			}
-			before, services := c.snapshot(), c.mgr.names()
+			before, services := c.snapshot(), c.mgr.Names()
 			code, stdout, stderr := c.run(append([]string{"install"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 				t.Fatalf("exit %d, want %d; stderr %q, want %q; stdout %q", code, tt.code, stderr, tt.stderr, stdout)
@@ -245,8 +264,8 @@ func TestInstallRefused(t *testing.T) {
 			if !mapsEqual(before, c.snapshot()) {
 				t.Fatalf("refused install changed the registry:\nbefore %v\nafter  %v", before, c.snapshot())
 			}
-			if !slices.Equal(services, c.mgr.names()) {
-				t.Fatalf("refused install changed the services: %v -> %v", services, c.mgr.names())
+			if !slices.Equal(services, c.mgr.Names()) {
+				t.Fatalf("refused install changed the services: %v -> %v", services, c.mgr.Names())
 			}
 		})
 	}
@@ -268,11 +287,11 @@ func TestControlErrors(t *testing.T) {
 		{"unknown instance", nil, []string{"start", "west"}, exitNotFound, `instance "west": no such instance in ` + c.home},
 		{"bad name", nil, []string{"stop", "a b"}, exitUsage, "invalid instance name"},
 		{"no name", nil, []string{"restart"}, exitUsage, "accepts 1 arg(s), received 0"},
-		{"timeout", func() { c.mgr.failNext("Start", supervisor.ErrTimeout) }, []string{"start", "east"}, exitTimeout,
+		{"timeout", func() { c.mgr.FailNext("Start", supervisor.ErrTimeout) }, []string{"start", "east"}, exitTimeout,
 			`instance "east": cannot start: timed out`},
-		{"service missing", func() { c.mgr.failNext("Stop", supervisor.ErrNotInstalled) }, []string{"stop", "east"}, exitNotFound,
+		{"service missing", func() { c.mgr.FailNext("Stop", supervisor.ErrNotInstalled) }, []string{"stop", "east"}, exitNotFound,
 			"install it again (natsvisor install --name east -- <flags>)"},
-		{"manager fails", func() { c.mgr.failNext("Restart", errors.New("dbus: no")) }, []string{"restart", "east"}, exitFailed, "dbus: no"},
+		{"manager fails", func() { c.mgr.FailNext("Restart", errors.New("dbus: no")) }, []string{"restart", "east"}, exitFailed, "dbus: no"},
 		{"no manager", func() {
 			newManager = func() (supervisor.Manager, error) { return nil, supervisor.ErrNoManager }
 		}, []string{"start", "east"}, exitFailed, "no supported service manager"},
@@ -299,7 +318,7 @@ func TestListAndStatus(t *testing.T) {
 	c.ok("install", "--name", "east", "--start", "--", "-p", "4222")
 	c.ok("install", "--name", "west", "--", "-p", "-1", "-a", "127.0.0.1")
 	c.ok("install", "--name", "north", "--", "-p", "4224")
-	c.mgr.setState("north", supervisor.State{Active: "activating", Sub: "auto-restart", ExitCode: 1, StatusText: "waiting for client listener"})
+	_ = c.mgr.SetState("north", supervisor.State{Active: "activating", Sub: "auto-restart", ExitCode: 1, StatusText: "waiting for client listener"})
 
 	out := c.ok("list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -13,11 +12,9 @@ import (
 	"github.com/natsvisor/natsvisor/supervisor"
 )
 
-// newManager returns the host's service manager. Tests replace it with a
-// fake.
-var newManager = func() (supervisor.Manager, error) {
-	return nil, fmt.Errorf("%w: no service manager is built into this natsvisor", supervisor.ErrNoManager)
-}
+// newManager returns the host's service manager: systemd on Linux, the
+// SCM on Windows. Tests replace it with supervisor.NewFake.
+var newManager = supervisor.Detect
 
 // homeDir is --home made absolute, else instance.DefaultHome.
 func homeDir(cmd *cobra.Command) (string, error) {

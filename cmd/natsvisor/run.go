@@ -12,6 +12,7 @@ import (
 
 	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/instance"
+	"github.com/natsvisor/natsvisor/supervisor"
 )
 
 func newRunCmd() *cobra.Command {
@@ -124,7 +125,7 @@ func runInstance(cmd *cobra.Command, ra runArgs) error {
 	if !ra.service {
 		return exitWith(instance.Run(cmd.Context(), args, stdout, stderr))
 	}
-	code, err := runService(inst.Name, func(ctx context.Context, ready func()) int {
+	code, err := supervisor.RunService(inst.Name, func(ctx context.Context, ready func()) int {
 		return instance.RunReady(ctx, args, stdout, stderr, ready)
 	})
 	if err != nil {

@@ -92,7 +92,7 @@ func TestRunNamed(t *testing.T) {
 // A manager that refuses a first install leaves no home behind.
 func TestInstallRefusedFreshHome(t *testing.T) {
 	c := newCLI(t)
-	c.mgr.failNext("Install", errors.New("permission denied"))
+	c.mgr.FailNext("Install", errors.New("permission denied"))
 	if code, _, _ := c.run("install", "--name", "east", "--", "-p", "4222"); code != exitFailed {
 		t.Fatalf("exit %d, want %d", code, exitFailed)
 	}

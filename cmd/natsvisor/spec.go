@@ -62,6 +62,5 @@ func serviceSpec(inst *instance.Instance, opts *broker.Options) (supervisor.Spec
 		RestartSec:         restartDelay,
 		NoRestartExitCodes: []int{exitUsage, exitConfig, exitNotFound},
 		LimitNOFILE:        limitNOFILE,
-		User:               !instance.Privileged(),
 	}, nil
 }
