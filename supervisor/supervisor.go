@@ -78,7 +78,7 @@ type State struct {
 	// StatusText is the service's own status line (systemd STATUS=).
 	StatusText string `json:"status_text,omitempty"`
 	// Since is when the service entered its current active state.
-	Since time.Time `json:"since,omitempty"`
+	Since time.Time `json:"since,omitzero"`
 	// ExitCode is the last exit status of the main process, when known.
 	ExitCode int `json:"exit_code,omitempty"`
 	// Restarts counts the automatic restarts since the service was last

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
@@ -88,18 +89,18 @@ func (scm) Install(_ context.Context, spec Spec) error {
 	return nil
 }
 
-// updateService rewrites the SCM configuration of an existing service.
+// updateService rewrites the command line, names, start type and
+// description of an existing service, and nothing else. (mgr's UpdateConfig
+// would also rewrite the SID type and delayed start, which wine rejects.)
 func updateService(s *mgr.Service, c scmConfig) error {
-	cfg, err := s.Config()
+	ptr := windows.StringToUTF16Ptr
+	err := windows.ChangeServiceConfig(s.Handle, windows.SERVICE_NO_CHANGE, mgr.StartAutomatic, mgr.ErrorNormal,
+		ptr(c.binPath), nil, nil, nil, nil, nil, ptr(c.displayName))
 	if err != nil {
 		return err
 	}
-	cfg.BinaryPathName = c.binPath
-	cfg.DisplayName = c.displayName
-	cfg.Description = c.description
-	cfg.StartType = mgr.StartAutomatic
-	cfg.ErrorControl = mgr.ErrorNormal
-	return s.UpdateConfig(cfg)
+	d := windows.SERVICE_DESCRIPTION{Description: ptr(c.description)}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, (*byte)(unsafe.Pointer(&d)))
 }
 
 // configureService sets what CreateService cannot: natsvisor's registry
