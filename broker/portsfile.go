@@ -17,23 +17,34 @@ func portsFileName(dir string) string {
 
 func pid() int { return os.Getpid() }
 
-// clientURLs lists nats://host:port for the client listener; a listener on
-// every interface is listed once per interface address.
+// clientURLs lists nats://host:port for the client listener, from its
+// actual address, as nats-server's ports file does: a listener on every
+// interface (0.0.0.0 or ::) is listed once per address of every interface,
+// IPv4 and IPv6 alike, loopback and link-local included.
 func (s *Server) clientURLs() []string {
-	host := s.Options().Host
-	port := strconv.Itoa(s.port)
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsUnspecified() {
-		return []string{"nats://" + net.JoinHostPort(host, port)}
+	a, ok := s.Addr().(*net.TCPAddr)
+	if !ok {
+		return nil
 	}
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return []string{"nats://" + net.JoinHostPort("127.0.0.1", port)}
+	port := strconv.Itoa(a.Port)
+	if !a.IP.IsUnspecified() {
+		return []string{"nats://" + net.JoinHostPort(a.IP.String(), port)}
 	}
 	var urls []string
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok && (n.IP.To4() != nil || ip.To4() == nil) {
-			urls = append(urls, "nats://"+net.JoinHostPort(n.IP.String(), port))
+	ifaces, _ := net.Interfaces()
+	for _, iface := range ifaces {
+		addrs, _ := iface.Addrs()
+		for _, addr := range addrs {
+			var ip net.IP
+			switch v := addr.(type) {
+			case *net.IPNet:
+				ip = v.IP
+			case *net.IPAddr:
+				ip = v.IP
+			default:
+				continue
+			}
+			urls = append(urls, "nats://"+net.JoinHostPort(ip.String(), port))
 		}
 	}
 	return urls
