@@ -47,6 +47,15 @@ func (c *client) processSub(arg []byte) error {
 			c.sendErr(errInvalidSubject)
 			return nil
 		}
+		// A close on another goroutine (slow consumer, stale ping) may have
+		// swept the subscriptions between the unlock and the insert.
+		c.mu.Lock()
+		gone := sub.removed
+		c.mu.Unlock()
+		if gone {
+			_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+			return errClosed
+		}
 	}
 	if c.opts.Verbose {
 		c.sendOK()

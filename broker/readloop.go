@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"errors"
+	"io"
 	"time"
 )
 
@@ -20,7 +22,9 @@ func (c *client) readLoop() {
 	for {
 		n, err := c.nc.Read(buf[end:])
 		if n == 0 && err != nil {
-			c.closeConnection(reasonClientClosed, false)
+			// On EOF (a half-close) what is queued still goes out, as
+			// nats-server does; a read error drops it.
+			c.closeConnection(readErrReason(err), errors.Is(err, io.EOF))
 			return
 		}
 		filled := end+n == len(buf)
@@ -97,4 +101,13 @@ func (c *client) endBatch() {
 		c.lastIn = now
 		c.mu.Unlock()
 	}
+}
+
+// readErrReason is the close reason for a failed read: a clean EOF is the
+// client closing, anything else a read error.
+func readErrReason(err error) closeReason {
+	if errors.Is(err, io.EOF) {
+		return reasonClientClosed
+	}
+	return reasonReadError
 }
