@@ -431,3 +431,55 @@ func TestFlagsOverrideFile(t *testing.T) {
 		t.Fatalf("after ReloadOptions: debug %v (flag says false), max_payload %d", got.Debug, got.MaxPayload)
 	}
 }
+
+// FuzzProcessConfigFile feeds arbitrary files to ProcessConfigFile: it never
+// panics, is deterministic, reports only positioned *ConfigError entries or
+// a syntax error, and returns a digest whenever the file parses. Inputs
+// with include are skipped: they could read any file on the machine.
+func FuzzProcessConfigFile(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "configs", "*", "*.conf"))
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	for _, cases := range configCases {
+		for _, c := range cases {
+			f.Add(c.conf)
+		}
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data string) {
+		if strings.Contains(strings.ToLower(data), "include") {
+			t.Skip()
+		}
+		path := filepath.Join(dir, "fuzz.conf")
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		o1, o2 := NewOptions(), NewOptions()
+		d1, err1 := o1.ProcessConfigFile(path)
+		d2, err2 := o2.ProcessConfigFile(path)
+		if d1 != d2 || fmt.Sprint(err1) != fmt.Sprint(err2) || !reflect.DeepEqual(o1, o2) {
+			t.Fatalf("not deterministic: %q %v / %q %v", d1, err1, d2, err2)
+		}
+		var ce *ConfigError
+		switch {
+		case err1 == nil:
+		case errors.As(err1, &ce):
+			for _, e := range append(append([]error(nil), ce.Errors...), ce.Warnings...) {
+				if !strings.HasPrefix(e.Error(), path+":") {
+					t.Fatalf("unpositioned config error %q", e)
+				}
+			}
+		default:
+			if !strings.HasPrefix(err1.Error(), path+":") {
+				t.Fatalf("unpositioned syntax error %q", err1)
+			}
+			return
+		}
+		if !strings.HasPrefix(d1, "sha256:") {
+			t.Fatalf("digest %q for a file that parsed", d1)
+		}
+	})
+}
