@@ -17,6 +17,7 @@ import (
 	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/broker/conf"
 	"github.com/natsvisor/natsvisor/broker/logger"
+	"github.com/natsvisor/natsvisor/startup"
 )
 
 // Exit codes of Run, and so of `natsvisor run`.
@@ -147,23 +148,34 @@ func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.
 		s.Shutdown()
 		return ExitStartup
 	}
+	_ = startup.Ready() // systemd Type=notify: `systemctl start` returns
 	if ready != nil {
 		ready()
 	}
+	return trap(ctx, s, sigs, reloads)
+}
 
+// trap serves until a shutdown signal, the context's end or the broker's
+// own stop, reloading on each reload signal, and tells the service manager
+// (sd_notify) about reloads and the shutdown.
+func trap(ctx context.Context, s *broker.Server, sigs, reloads chan os.Signal) int {
 	for {
 		select {
 		case sig := <-reloads:
 			s.Logger().Noticef("Trapped %q signal", sig.String())
+			_ = startup.Reloading()
 			_ = s.Reload() // logged and recorded by the broker
+			_ = startup.Ready()
 			continue
 		case sig := <-sigs:
 			// A second signal gets the default action: a stuck shutdown can
 			// still be interrupted.
 			signal.Stop(sigs)
 			s.Logger().Noticef("Trapped %q signal", sig.String())
+			_ = startup.Stopping()
 			s.Shutdown()
 		case <-ctx.Done():
+			_ = startup.Stopping()
 			s.Shutdown()
 		case <-s.Done():
 		}
@@ -201,6 +213,7 @@ func openLog(opts *broker.Options, stderr io.Writer) (*logger.Logger, func(), er
 // in a terminal is not left with a silent exit.
 func fatal(log *logger.Logger, opts *broker.Options, stderr io.Writer, err error) {
 	msg := capitalize(err.Error())
+	_ = startup.Status(msg) // what `natsvisor status` and systemctl show
 	if log != nil {
 		log.Fatalf("%s", msg)
 	}
