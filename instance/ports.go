@@ -79,8 +79,8 @@ func (r *Registry) CheckPorts(inst *Instance) error {
 		for _, m := range mine {
 			for _, t := range theirs {
 				if m.clashes(t) {
-					return fmt.Errorf("instance %q: %s port %d: %w: instance %q listens there (%s %s:%d); choose another port (-p, or port in the config file)",
-						inst.Name, m.Kind, m.Port, ErrPortInUse, other.Name, t.Kind, t.Host, t.Port)
+					return fmt.Errorf("instance %q: %w: %s port %d is instance %q's (%s %s:%d); choose another port (-p, or port in the config file)",
+						inst.Name, ErrPortInUse, m.Kind, m.Port, other.Name, t.Kind, t.Host, t.Port)
 				}
 			}
 		}

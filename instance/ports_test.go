@@ -46,7 +46,7 @@ func TestCheckPorts(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), `instance "`+tt.clash+`" listens there`) {
+			if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), `is instance "`+tt.clash+`"'s`) {
 				t.Fatalf("CheckPorts = %v, want a clash with %s", err, tt.clash)
 			}
 		})

@@ -29,15 +29,26 @@ const (
 var exitCodes = []struct {
 	code    int
 	run     bool
+	name    string // a few words, for a service's last exit in list
 	meaning string
 }{
-	{exitOK, true, "success; for run: the broker stopped on SIGINT or SIGTERM"},
-	{exitFailed, true, "failure: the broker could not start (port in use, log or pid file not writable), or the service manager refused"},
-	{exitUsage, true, "bad arguments: unknown, unsupported or malformed flag, invalid instance name, unknown command"},
-	{exitConfig, true, "bad configuration: the config file cannot be read or is invalid, or the options are"},
-	{exitNotFound, true, "no such instance in the registry, or its service is not installed"},
-	{exitTimeout, false, "the service manager did not finish a start or stop in time"},
-	{exitConflict, false, "conflict: a port used by another instance, a name taken, or a service natsvisor did not install"},
+	{exitOK, true, "", "success; for run: the broker stopped on SIGINT or SIGTERM"},
+	{exitFailed, true, "start failed", "failure: the broker could not start (port in use, log or pid file not writable), or the service manager refused"},
+	{exitUsage, true, "bad arguments", "bad arguments: unknown, unsupported or malformed flag, invalid instance name, unknown command"},
+	{exitConfig, true, "bad configuration", "bad configuration: the config file cannot be read or is invalid, or the options are"},
+	{exitNotFound, true, "instance not found", "no such instance in the registry, or its service is not installed"},
+	{exitTimeout, false, "", "the service manager did not finish a start or stop in time"},
+	{exitConflict, false, "", "conflict: a port used by another instance, a name taken, or a service natsvisor did not install"},
+}
+
+// exitName is ", <name>" for an exit code `natsvisor run` returns, else "".
+func exitName(code int) string {
+	for _, c := range exitCodes {
+		if c.code == code && c.run && c.name != "" {
+			return ", " + c.name
+		}
+	}
+	return ""
 }
 
 // exitCodesHelp renders exitCodes for a help text; onlyRun keeps run's.

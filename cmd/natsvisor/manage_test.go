@@ -236,7 +236,7 @@ func TestInstallRefused(t *testing.T) {
 		{"signal", []string{"--name", "west", "--", "--signal", "reload"}, nil, exitUsage, "--signal asks for signals"},
 		{"unknown flag", []string{"--name", "west", "--", "-x"}, nil, exitUsage, "unknown flag: -x"},
 		{"missing config", []string{"--name", "west", "--", "-c", "missing.conf"}, nil, exitConfig, "missing.conf"},
-		{"port clash", []string{"--name", "west", "--", "-p", "4222"}, nil, exitConflict, `instance "east" listens there`},
+		{"port clash", []string{"--name", "west", "--", "-p", "4222"}, nil, exitConflict, `client port 4222 is instance "east"'s`},
 		{"name case clash", []string{"--name", "EAST", "--", "-p", "4400"}, nil, exitConflict, "name taken by another instance"},
 		{"foreign service", []string{"--name", "other", "--", "-p", "4401"}, nil, exitConflict, "not installed by natsvisor"},
 		{"bad startup delay", []string{"--name", "west", "--", "-p", "4402"}, func() { t.Setenv(startupDelayEnv, "10") }, exitUsage, "NATS_STARTUP_DELAY"},
@@ -327,7 +327,7 @@ func TestListAndStatus(t *testing.T) {
 	}
 	for i, want := range []string{
 		"east active (running) yes 1001 4222 1m30s",
-		"north activating (auto-restart) no: restarting after a failure (exit 1): waiting for client listener - 4224 -",
+		"north activating (auto-restart) no: restarting after a failure (exit 1, start failed): waiting for client listener - 4224 -",
 		"west inactive (dead) no: stopped - 127.0.0.1:random -",
 	} {
 		if got := strings.Join(strings.Fields(lines[i+1]), " "); got != want {

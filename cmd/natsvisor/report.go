@@ -32,7 +32,7 @@ type report struct {
 	// when its options cannot be read.
 	Ports []instance.Listener `json:"ports"`
 	// UptimeSeconds is how long it has been ready; 0 when not.
-	UptimeSeconds int64 `json:"uptime_seconds,omitempty"`
+	UptimeSeconds int64 `json:"uptime_seconds"`
 }
 
 // statusReport is report with the details status shows.
@@ -91,7 +91,7 @@ func describe(ctx context.Context, mgr supervisor.Manager, mgrErr error, inst *i
 func notReadyReason(st supervisor.State) string {
 	exit := ""
 	if st.ExitCode != 0 {
-		exit = fmt.Sprintf(" (exit %d)", st.ExitCode)
+		exit = fmt.Sprintf(" (exit %d%s)", st.ExitCode, exitName(st.ExitCode))
 	}
 	var why string
 	switch {
@@ -120,7 +120,7 @@ func notReadyReason(st supervisor.State) string {
 
 // stateText is the STATE column: "active (running)".
 func (r report) stateText() string {
-	if r.Sub == "" {
+	if r.Sub == "" || r.Sub == r.State {
 		return r.State
 	}
 	return r.State + " (" + r.Sub + ")"
