@@ -132,10 +132,12 @@ func (m *systemd) Install(ctx context.Context, spec Spec) error {
 	if err := writeFileAtomic(m.unitPath(spec.Name), []byte(unit), 0o644); err != nil {
 		return err
 	}
-	if _, err := m.run(ctx, "daemon-reload"); err != nil {
+	// enable works on the files; one reload afterwards loads both the unit
+	// and the symlink enable made.
+	if _, err := m.run(ctx, "enable", "--quiet", "--no-reload", spec.Name+".service"); err != nil {
 		return err
 	}
-	_, err = m.run(ctx, "enable", "--quiet", spec.Name+".service")
+	_, err = m.run(ctx, "daemon-reload")
 	return err
 }
 
@@ -185,7 +187,7 @@ func (m *systemd) Uninstall(ctx context.Context, name string) error {
 	if _, err := m.run(ctx, "stop", unit); err != nil {
 		return err
 	}
-	if _, err := m.run(ctx, "disable", "--quiet", unit); err != nil {
+	if _, err := m.run(ctx, "disable", "--quiet", "--no-reload", unit); err != nil {
 		return err
 	}
 	if err := os.Remove(m.unitPath(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -67,9 +67,9 @@ func TestSystemdInstallUpdateUninstall(t *testing.T) {
 		t.Errorf("files left in the unit directory: %v", entries)
 	}
 	want := []string{
-		"show -p LoadState,FragmentPath --timestamp=unix a.service", "daemon-reload", "enable --quiet a.service",
-		"daemon-reload", "enable --quiet a.service",
-		"stop a.service", "disable --quiet a.service", "daemon-reload", "reset-failed a.service",
+		"show -p LoadState,FragmentPath --timestamp=unix a.service", "enable --quiet --no-reload a.service", "daemon-reload",
+		"enable --quiet --no-reload a.service", "daemon-reload",
+		"stop a.service", "disable --quiet --no-reload a.service", "daemon-reload", "reset-failed a.service",
 	}
 	if !slices.Equal(f.calls, want) {
 		t.Errorf("systemctl calls:\n%q\nwant\n%q", f.calls, want)
