@@ -23,7 +23,7 @@ var configKeys = map[string]keyHandler{
 	"net":                    str(func(o *Options, s string) { o.Host = s }),
 	"port":                   setPort,
 	"server_name":            setServerName,
-	"client_advertise":       str(func(o *Options, s string) { o.ClientAdvertise = s }), // checked on start and reload
+	"client_advertise":       str(func(o *Options, s string) { o.ClientAdvertise = s }), // checked on reload; -t takes any string
 	"max_connections":        setMaxConn,
 	"max_conn":               setMaxConn,
 	"max_control_line":       int32Key("max_control_line", func(o *Options, n int32) { o.MaxControlLine = n }),
