@@ -202,8 +202,31 @@ func (r *Registry) Purge(name string) error {
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		return r.notFound(name)
 	}
-	if err := os.RemoveAll(dir); err != nil {
+	if err := removeTree(dir); err != nil {
 		return fmt.Errorf("instance %q: %w", name, err)
+	}
+	return nil
+}
+
+// removeTree is os.RemoveAll, falling back to removing each entry, deepest
+// first, with os.Remove: RemoveAll's Windows implementation uses calls that
+// some emulations (wine) lack.
+func removeTree(dir string) error {
+	err := os.RemoveAll(dir)
+	if err == nil {
+		return nil
+	}
+	var paths []string
+	if werr := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		paths = append(paths, p)
+		return err
+	}); werr != nil {
+		return err
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		if rerr := os.Remove(paths[i]); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }
