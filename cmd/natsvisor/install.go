@@ -53,8 +53,9 @@ updates the instance; a running broker keeps its old flags until restarted.
 
   # The unit file east would get, without installing anything
   natsvisor install --name east --dry-run -- -p 4222`,
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runInstall(cmd, f, args) },
+		Args:                  cobra.ArbitraryArgs,
+		DisableFlagsInUseLine: true, // the Use line shows them
+		RunE:                  func(cmd *cobra.Command, args []string) error { return runInstall(cmd, f, args) },
 	}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return usagef("%w (nats-server flags go after \"--\": natsvisor install --name <name> -- -p 4222)", err)
