@@ -6,10 +6,11 @@ package supervisor_test
 //
 //	NATSVISOR_RIG_TESTS=1 go test -run Rig -count=1 -timeout 15m ./supervisor/...
 //
-// The client side is internal/rigctl, which calls Detect and the Manager
-// inside the rig; the service it installs is rigctl run, a real broker
-// (instance.Run) that reports readiness through package startup or
-// RunService.
+// The lifecycle goes through the real natsvisor (install, start, status,
+// restart, stop, uninstall; its services run `natsvisor run --name`), built
+// for the rig's OS. internal/rigctl calls Detect and the Manager directly
+// for what the CLI does not show (State, foreign services, quoting) and is
+// the nats.go client inside the systemd rig.
 
 import (
 	"bytes"
@@ -101,17 +102,22 @@ func run(t *testing.T, timeout time.Duration, env []string, name string, args ..
 	return r
 }
 
-// buildRigctl builds internal/rigctl for goos into dir and returns its path.
-func buildRigctl(t *testing.T, goos, dir, name string) string {
+// buildBinaries builds natsvisor and internal/rigctl for goos into dir
+// (with ".exe" for Windows).
+func buildBinaries(t *testing.T, goos, dir string) {
 	t.Helper()
-	out := filepath.Join(dir, name)
-	r := run(t, 5*time.Minute, []string{"GOOS=" + goos, "GOARCH=amd64", "CGO_ENABLED=0"},
-		"go", "build", "-o", out, "./internal/rigctl")
-	if r.code != 0 {
-		t.Fatalf("go build rigctl for %s: %s", goos, r)
+	ext := ""
+	if goos == "windows" {
+		ext = ".exe"
 	}
-	t.Logf("built rigctl for %s in %v", goos, r.took.Round(time.Millisecond))
-	return out
+	for name, pkg := range map[string]string{"natsvisor": "../cmd/natsvisor", "rigctl": "./internal/rigctl"} {
+		r := run(t, 5*time.Minute, []string{"GOOS=" + goos, "GOARCH=amd64", "CGO_ENABLED=0"},
+			"go", "build", "-o", filepath.Join(dir, name+ext), pkg)
+		if r.code != 0 {
+			t.Fatalf("go build %s for %s: %s", pkg, goos, r)
+		}
+		t.Logf("built %s for %s in %v", name, goos, r.took.Round(time.Millisecond))
+	}
 }
 
 // writeSpec writes spec as JSON for rigctl install.

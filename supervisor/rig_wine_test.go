@@ -14,8 +14,9 @@ import (
 	"github.com/natsvisor/natsvisor/supervisor"
 )
 
-// wineRig is one wine prefix; rigctl.exe sits in C:\rig dir\ (a space, so
-// the binPath must be quoted) and spec files in C:\specs\.
+// wineRig is one wine prefix. natsvisor.exe and rigctl.exe sit in
+// C:\Program Files\natsvisor\ (a space: the binPath must be quoted); spec
+// and config files go to C:\rig\.
 type wineRig struct {
 	t      *testing.T
 	script string
@@ -23,11 +24,21 @@ type wineRig struct {
 	drive  string // host path of C:\
 }
 
-const wineRigctl = `C:\rig dir\rigctl.exe`
+const wineDir = `C:\Program Files\natsvisor\`
+
+func (r *wineRig) exec(program string, args ...string) result {
+	r.t.Helper()
+	return run(r.t, 2*time.Minute, nil, r.script, append([]string{"exec", r.id, program}, args...)...)
+}
+
+func (r *wineRig) natsvisor(args ...string) result {
+	r.t.Helper()
+	return r.exec(wineDir+"natsvisor.exe", args...)
+}
 
 func (r *wineRig) rigctl(args ...string) result {
 	r.t.Helper()
-	return run(r.t, 2*time.Minute, nil, r.script, append([]string{"exec", r.id, wineRigctl}, args...)...)
+	return r.exec(wineDir+"rigctl.exe", args...)
 }
 
 func (r *wineRig) status(name string) supervisor.State {
@@ -35,29 +46,13 @@ func (r *wineRig) status(name string) supervisor.State {
 	return parseState(r.t, r.rigctl("status", name))
 }
 
-func (r *wineRig) install(spec supervisor.Spec) result {
-	r.t.Helper()
-	writeSpec(r.t, filepath.Join(r.drive, "specs", spec.Name+".json"), spec)
-	return r.rigctl("install", `C:\specs\`+spec.Name+".json")
+// hostPath maps a path under C:\ to the host.
+func (r *wineRig) hostPath(win string) string {
+	return filepath.Join(r.drive, filepath.FromSlash(strings.ReplaceAll(strings.TrimPrefix(win, `C:\`), `\`, "/")))
 }
 
-// winBrokerSpec is an instance as the wine rig runs it: a broker on
-// 127.0.0.1:port (wine shares the host's network) logging to C:\rig dir\.
-func winBrokerSpec(name string, port int, extra ...string) supervisor.Spec {
-	args := []string{"run", "--name", name, "--", "-a", "127.0.0.1", "-p", strconv.Itoa(port),
-		"-l", `C:\rig dir\` + name + ".log"}
-	return supervisor.Spec{
-		Name:         name,
-		Description:  "rig broker " + name,
-		Executable:   wineRigctl,
-		Args:         append(args, extra...),
-		StartTimeout: 30 * time.Second,
-		StopTimeout:  15 * time.Second,
-		RestartSec:   time.Second,
-	}
-}
-
-// freePort returns a TCP port that is free on the loopback now.
+// freePort returns a TCP port that is free on the loopback now (wine
+// shares the host's network).
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -86,16 +81,17 @@ func natsRoundTrip(t *testing.T, port int) {
 	}
 }
 
-// TestRigWine runs the SCM lifecycle under wine: two services installed
-// from a path with a space, started (RUNNING only once the broker is ready;
-// a client connects from the host), updated, restarted, stopped and
-// uninstalled; a config error that stops the start with its exit code; a
-// foreign service left alone.
+// TestRigWine runs natsvisor.exe against wine's SCM: two services installed
+// from a path with a space and started (RUNNING only once the broker is
+// ready; a client connects from the host), updated, restarted, stopped and
+// uninstalled; a config error that fails the start with its exit code;
+// through rigctl, a foreign service left alone.
 func TestRigWine(t *testing.T) {
 	rigs := rigsDir(t)
 	t.Parallel()
 	t0 := time.Now()
-	exe := buildRigctl(t, "windows", t.TempDir(), "rigctl.exe")
+	bin := t.TempDir()
+	buildBinaries(t, "windows", bin)
 
 	r := &wineRig{t: t, script: filepath.Join(rigs, "wine-rig.sh")}
 	up := run(t, 5*time.Minute, nil, r.script, "up")
@@ -110,65 +106,74 @@ func TestRigWine(t *testing.T) {
 	must(t, up, 0, "wine-rig.sh up")
 	t.Logf("rig up in %v", up.took.Round(time.Millisecond))
 	r.drive = strings.TrimSpace(must(t, run(t, time.Minute, nil, r.script, "path", r.id), 0, "path").stdout)
-	for _, d := range []string{"rig dir", "specs"} {
-		if err := os.MkdirAll(filepath.Join(r.drive, d), 0o755); err != nil {
+	for _, d := range []string{wineDir, `C:\rig\`} {
+		if err := os.MkdirAll(r.hostPath(d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(r.drive, "rig dir", "rigctl.exe"), data, 0o755); err != nil {
-		t.Fatal(err)
+	for _, exe := range []string{"natsvisor.exe", "rigctl.exe"} {
+		data, err := os.ReadFile(filepath.Join(bin, exe))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(r.hostPath(wineDir+exe), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if k := must(t, r.rigctl("kind"), 0, "kind"); strings.TrimSpace(k.stdout) != "windows" {
 		t.Fatalf("Detect under wine: %q, want windows", k.stdout)
 	}
 
 	ports := map[string]int{"w1": freePort(t), "w2": freePort(t)}
-	for _, n := range []string{"w1", "w2"} {
-		must(t, r.install(winBrokerSpec(n, ports[n])), 0, "install "+n)
-		if st := r.status(n); !st.Installed || !st.Ours || st.Active != "inactive" {
-			t.Fatalf("%s after install: %+v", n, st)
-		}
-	}
 	pids := map[string]int{}
 	for _, n := range []string{"w1", "w2"} {
-		res := must(t, r.rigctl("start", n), 0, "start "+n)
+		res := must(t, r.natsvisor("install", "--name", n, "--start", "--", "-a", "127.0.0.1", "-p", strconv.Itoa(ports[n])),
+			0, "install --start "+n)
 		st := r.status(n)
-		if !st.Running() || st.PID == 0 {
-			t.Fatalf("%s after start: %+v", n, st)
+		if !st.Running() || st.PID == 0 || !st.Ours {
+			t.Fatalf("%s after install --start: %+v", n, st)
 		}
 		pids[n] = st.PID
 		natsRoundTrip(t, ports[n])
-		t.Logf("start %s: %v (pid %d, port %d)", n, res.took.Round(time.Millisecond), st.PID, ports[n])
+		t.Logf("install --start %s: %v (pid %d, port %d)", n, res.took.Round(time.Millisecond), st.PID, ports[n])
 	}
 	if pids["w1"] == pids["w2"] {
 		t.Errorf("one pid for two services: %v", pids)
 	}
+	dry := must(t, r.natsvisor("install", "--dry-run", "--name", "w9", "--", "-p", strconv.Itoa(freePort(t))), 0, "install --dry-run")
+	if want := `"C:\Program Files\natsvisor\natsvisor.exe" run --service --name w9`; !strings.Contains(dry.stdout, want) {
+		t.Errorf("install --dry-run: no %s in\n%s", want, dry.stdout)
+	}
 
-	// Update w1 while it runs (a new port), then restart it onto the new port.
+	// Update w1 (a new port); a restart applies it.
 	newPort := freePort(t)
-	must(t, r.install(winBrokerSpec("w1", newPort)), 0, "update w1")
-	must(t, r.rigctl("restart", "w1"), 0, "restart w1")
+	must(t, r.natsvisor("install", "--name", "w1", "--", "-a", "127.0.0.1", "-p", strconv.Itoa(newPort)), 0, "update w1")
+	res := must(t, r.natsvisor("restart", "w1"), 0, "restart w1")
 	if st := r.status("w1"); !st.Running() || st.PID == pids["w1"] {
 		t.Errorf("w1 after restart: %+v (old pid %d)", st, pids["w1"])
 	}
 	natsRoundTrip(t, newPort)
+	t.Logf("restart w1: %v", res.took.Round(time.Millisecond))
 
-	// Stop both.
 	for _, n := range []string{"w1", "w2"} {
-		res := must(t, r.rigctl("stop", n), 0, "stop "+n)
+		res := must(t, r.natsvisor("stop", n), 0, "stop "+n)
 		if st := r.status(n); st.Active != "inactive" || st.PID != 0 || st.ExitCode != 0 {
 			t.Errorf("%s after stop: %+v", n, st)
 		}
 		t.Logf("stop %s: %v", n, res.took.Round(time.Millisecond))
 	}
 
-	// A config error: the start fails with the broker's exit code.
-	must(t, r.install(winBrokerSpec("w3", freePort(t), "-c", `C:\missing\nats.conf`)), 0, "install w3")
-	fail := r.rigctl("start", "w3")
+	// A config error: the start fails with the broker's exit code. The
+	// config is broken after install, which checks it.
+	conf := `C:\rig\bad.conf`
+	if err := os.WriteFile(r.hostPath(conf), []byte("port: "+strconv.Itoa(freePort(t))+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(t, r.natsvisor("install", "--name", "w3", "--", "-a", "127.0.0.1", "-c", conf), 0, "install w3")
+	if err := os.WriteFile(r.hostPath(conf), []byte("port: {{{\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fail := r.natsvisor("start", "w3")
 	if fail.code == 0 || !strings.Contains(fail.stderr, "exit code 3") {
 		t.Errorf("start w3: want a failure with exit code 3, got %s", fail)
 	}
@@ -177,17 +182,18 @@ func TestRigWine(t *testing.T) {
 	}
 
 	// A service natsvisor did not create is left alone.
-	sc := run(t, time.Minute, nil, r.script, "exec", r.id, "sc.exe", "create", "foreignsvc", "binpath=", `C:\x.exe`)
-	must(t, sc, 0, "sc create")
-	must(t, r.install(winBrokerSpec("foreignsvc", freePort(t))), exitForeign, "install over a foreign service")
+	must(t, r.exec("sc.exe", "create", "foreignsvc", "binpath=", `C:\x.exe`), 0, "sc create")
+	spec := supervisor.Spec{Name: "foreignsvc", Executable: wineDir + "rigctl.exe"}
+	writeSpec(t, r.hostPath(`C:\rig\foreignsvc.json`), spec)
+	must(t, r.rigctl("install", `C:\rig\foreignsvc.json`), exitForeign, "install over a foreign service")
 	must(t, r.rigctl("uninstall", "foreignsvc"), exitForeign, "uninstall a foreign service")
 	if st := r.status("foreignsvc"); !st.Installed || st.Ours {
 		t.Errorf("status of the foreign service: %+v", st)
 	}
 
 	for _, n := range []string{"w1", "w2", "w3"} {
-		must(t, r.rigctl("uninstall", n), 0, "uninstall "+n)
+		must(t, r.natsvisor("uninstall", "--purge", n), 0, "uninstall "+n)
 		must(t, r.rigctl("status", n), exitNotInstalled, "status after uninstall "+n)
 	}
-	t.Logf("wine rig lifecycle: %v in all", time.Since(t0).Round(time.Millisecond))
+	t.Logf("wine rig: %v in all", time.Since(t0).Round(time.Millisecond))
 }

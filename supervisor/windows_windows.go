@@ -298,6 +298,12 @@ func startService(ctx context.Context, s *mgr.Service, timeout time.Duration) er
 	}
 	if st.state == scmStopped {
 		if err := s.Start(); err != nil && !errors.Is(err, windows.ERROR_SERVICE_ALREADY_RUNNING) {
+			// A broker that fails at once can be gone before StartService
+			// returns (wine then says "request timeout"): its exit code is
+			// the better answer.
+			if st, qerr := query(s); qerr == nil && st.state == scmStopped && stateFromSCM(s.Name, st, true).ExitCode != 0 {
+				return stoppedWhileStarting(s.Name, st)
+			}
 			return fmt.Errorf("service %q: start: %w", s.Name, err)
 		}
 	}
@@ -312,13 +318,18 @@ func startService(ctx context.Context, s *mgr.Service, timeout time.Duration) er
 		case scmRunning:
 			return true, nil
 		case scmStopped:
-			code := stateFromSCM(s.Name, st, true).ExitCode
-			return false, fmt.Errorf("service %q stopped while starting (exit code %d; see the instance's log)", s.Name, code)
+			return false, stoppedWhileStarting(s.Name, st)
 		}
 		return false, nil
 	}, func() error {
 		return fmt.Errorf("service %q: not running after %v (%s): %w", s.Name, timeout, scmStateNames[last.state], ErrTimeout)
 	})
+}
+
+// stoppedWhileStarting explains a start that ended in STOPPED.
+func stoppedWhileStarting(name string, st scmStatus) error {
+	return fmt.Errorf("service %q stopped while starting (exit code %d; see the instance's log)",
+		name, stateFromSCM(name, st, true).ExitCode)
 }
 
 // stopService sends Stop unless s is stopped, then waits for STOPPED.
