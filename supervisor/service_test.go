@@ -152,15 +152,26 @@ func TestControlLoopUnexpectedExit(t *testing.T) {
 }
 
 func TestControlLoopClosedRequests(t *testing.T) {
+	// A closed request channel does not end the loop: the broker does.
 	reqs := make(chan serviceCmd)
 	close(reqs)
+	release := make(chan struct{})
+	fn := func(_ context.Context, ready func()) int {
+		ready()
+		<-release
+		return 7
+	}
 	status := make(chan serviceStatus, 100)
 	result := make(chan int, 1)
-	go func() { result <- controlLoop(reqs, status, broker(0, 0), fastTiming) }()
+	go func() { result <- controlLoop(reqs, status, fn, fastTiming) }()
 	waitState(t, status, stateRunning)
 	select {
 	case <-result:
 		t.Fatal("loop returned while the broker runs")
 	case <-time.After(30 * time.Millisecond):
+	}
+	close(release)
+	if code := waitResult(t, result); code != 7 {
+		t.Errorf("exit code %d, want 7", code)
 	}
 }
