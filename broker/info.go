@@ -42,14 +42,18 @@ const globalAccount = "$G"
 // baseInfo is the INFO fields shared by every client of s.
 func (s *Server) baseInfo() serverInfo {
 	o := s.Options()
+	host, port := o.Host, s.port
+	if o.ClientAdvertise != "" {
+		host, port = advertised(o.ClientAdvertise, s.port)
+	}
 	return serverInfo{
 		ID:         s.id,
 		Name:       s.name,
 		Version:    Version,
 		Proto:      1,
 		GoVersion:  runtime.Version(),
-		Host:       o.Host,
-		Port:       s.port,
+		Host:       host,
+		Port:       port,
 		Headers:    !o.NoHeaderSupport,
 		MaxPayload: o.MaxPayload,
 		APILevel:   jsAPILevel,

@@ -275,7 +275,7 @@ func checkClientAdvertise(v string) error {
 		_, err = strconv.Atoi(strings.TrimSpace(p))
 	}
 	if err != nil {
-		return fmt.Errorf("invalid ClientAdvertise value of %s, err=%v", v, err)
+		return fmt.Errorf("invalid ClientAdvertise value of %s, err=%w", v, err)
 	}
 	return nil
 }
@@ -323,4 +323,18 @@ func (s *Server) finishReload(err error, digest string, changed []string) error 
 		}
 	}
 	return err
+}
+
+// advertised splits a valid client_advertise value: a missing or zero port
+// means the listener's own, as nats-server's parseHostPort does.
+func advertised(v string, listenPort int) (string, int) {
+	host, p, err := net.SplitHostPort(v)
+	if err != nil {
+		return strings.TrimSpace(v), listenPort
+	}
+	port, _ := strconv.Atoi(strings.TrimSpace(p))
+	if port <= 0 {
+		port = listenPort
+	}
+	return strings.TrimSpace(host), port
 }

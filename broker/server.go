@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,14 @@ func New(opts *Options) (*Server, error) {
 	if err := validate(o); err != nil {
 		return nil, err
 	}
+	if o.ClientAdvertise != "" {
+		// At start nats-server words this check its own way; a reload
+		// reports checkClientAdvertise's error as it is.
+		if err := checkClientAdvertise(o.ClientAdvertise); err != nil {
+			return nil, fmt.Errorf("error setting server INFO with ClientAdvertise value of %s, err=%v",
+				o.ClientAdvertise, errors.Unwrap(err))
+		}
+	}
 	kp, err := nkeys.CreateServer()
 	if err != nil {
 		return nil, fmt.Errorf("broker: server identity: %w", err)
@@ -101,10 +110,8 @@ func validate(o *Options) error {
 		return fmt.Errorf("lame duck grace period (%v) should be strictly lower than lame duck duration (%v)",
 			o.LameDuckGracePeriod, o.LameDuckDuration)
 	}
-	for _, r := range o.ServerName {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
-			return errors.New("server name cannot contain spaces")
-		}
+	if strings.Contains(o.ServerName, " ") {
+		return errors.New("server name cannot contain spaces")
 	}
 	return nil
 }
