@@ -61,8 +61,9 @@ func (r *sdRig) probe(port int) {
 // container: three brokers installed and started (a nats.go client inside
 // the rig connects to each), restarted, reloaded, killed (and brought back
 // by Restart=on-failure), stopped, updated and uninstalled; a config error
-// that fails its start and does not loop. Through rigctl: a foreign unit
-// left alone, and ExecStart words that survive systemd's quoting rules.
+// that fails its start and does not loop; a per-user service. Through
+// rigctl: a foreign unit left alone, and ExecStart words that survive
+// systemd's quoting rules.
 func TestRigSystemd(t *testing.T) {
 	rigs := rigsDir(t)
 	t.Parallel()
@@ -210,6 +211,27 @@ func TestRigSystemd(t *testing.T) {
 		t.Errorf("ExecStart words:\n got %q\nwant %q", got, words)
 	}
 	must(t, r.rigctl("uninstall", "quoting"), 0, "uninstall quoting")
+
+	// A per-user service (systemctl --user), for a user whose manager
+	// lingers: the unit goes to ~/.config/systemd/user, reload uses
+	// systemctl --user kill.
+	must(t, r.exec("sh", "-c", "useradd -m -u 1000 ann && mkdir -p /var/lib/systemd/linger && "+
+		"touch /var/lib/systemd/linger/ann && systemctl start user@1000.service"), 0, "user ann with a user manager")
+	asAnn := func(cmd string) result { t.Helper(); return r.exec("su", "-s", "/bin/sh", "ann", "-c", cmd) }
+	must(t, asAnn("/opt/nv/natsvisor install --name u1 --start -- -a 127.0.0.1 -p 4320"), 0, "install --start as ann")
+	if st := parseState(t, asAnn("/opt/nv/rigctl status u1")); !st.Running() || st.PID == 0 || !st.Ours {
+		t.Errorf("ann's u1 after install --start: %+v", st)
+	}
+	must(t, asAnn("test -f ~/.config/systemd/user/u1.service"), 0, "ann's unit file")
+	must(t, r.rigctl("status", "u1"), exitNotInstalled, "u1 is not a system unit")
+	r.probe(4320)
+	must(t, asAnn("systemctl --user reload u1"), 0, "systemctl --user reload u1")
+	waitFor(t, 10*time.Second, "u1 logs the reload signal", func() (bool, string) {
+		l := asAnn("cat ~/.local/state/natsvisor/u1/u1.log")
+		return strings.Contains(l.stdout, `Trapped "hangup" signal`), l.stdout
+	})
+	must(t, asAnn("/opt/nv/natsvisor uninstall --purge u1"), 0, "uninstall as ann")
+	must(t, asAnn("/opt/nv/rigctl status u1"), exitNotInstalled, "ann's u1 after uninstall")
 
 	// Uninstall: units gone, the Manager says not installed.
 	for _, n := range []string{"a", "b", "c", "bad"} {
