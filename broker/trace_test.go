@@ -54,7 +54,7 @@ func TestTraceLines(t *testing.T) {
 	_, _ = nc.Write([]byte("SUB x 9\r\n" +
 		`CONNECT {"verbose":false,"pedantic":false,"headers":true,"name":"cli","lang":"go","version":"1.0","user":"u","pass":"secret","auth_token":"tok"}` + "\r\n" +
 		"SUB foo 1\r\nHPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPUB foo 3\r\nabc\r\nUNSUB 1\r\nPING\r\n"))
-	waitFor(t, func() bool { return len(log.snapshot()) >= 22 }, nc)
+	waitFor(t, func() bool { return strings.Contains(strings.Join(log.snapshot(), "\n"), "->> [PONG]") }, nc)
 	_ = nc.Close()
 	waitFor(t, func() bool { return strings.Contains(strings.Join(log.snapshot(), "\n"), "DELSUB 9") }, nil)
 
