@@ -44,6 +44,7 @@ type client struct {
 	inFlight      int           // bytes writeLoop is writing now
 	subs          map[string]*subscription
 	headers       bool // the client takes HMSG
+	protocol      int  // the CONNECT protocol, for async INFO
 	closed        bool
 	flushOnClose  bool // writeLoop sends what is queued before closing
 	reason        closeReason

@@ -155,6 +155,7 @@ func (s *Server) Shutdown() {
 		return
 	}
 	s.closed = true
+	close(s.quit)
 	ln := s.ln
 	clients := make([]*client, 0, len(s.clients))
 	for _, c := range s.clients {

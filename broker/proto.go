@@ -130,7 +130,7 @@ func (c *client) processConnect(arg []byte) error {
 	}
 	c.opts, c.connected = opts, true
 	c.mu.Lock()
-	c.headers = opts.Headers
+	c.headers, c.protocol = opts.Headers, opts.Protocol
 	c.rtt = time.Since(c.start)
 	c.mu.Unlock()
 	if opts.Verbose {

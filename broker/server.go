@@ -38,6 +38,9 @@ type Server struct {
 	clients map[uint64]*client
 	started bool
 	closed  bool
+	ldm     bool // lame duck mode has begun
+
+	quit chan struct{} // closed when Shutdown begins
 
 	done  chan struct{}
 	ready chan struct{}
@@ -86,7 +89,7 @@ func New(opts *Options) (*Server, error) {
 		id: id, xkey: xpub,
 		subs:    sublist.New[*subscription](),
 		clients: make(map[uint64]*client),
-		done:    make(chan struct{}), ready: make(chan struct{}),
+		done:    make(chan struct{}), ready: make(chan struct{}), quit: make(chan struct{}),
 	}
 	s.name = o.ServerName
 	if s.name == "" {
