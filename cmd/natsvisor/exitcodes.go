@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsvisor/natsvisor/instance"
+	"github.com/natsvisor/natsvisor/signals"
 	"github.com/natsvisor/natsvisor/supervisor"
 )
 
@@ -36,7 +37,7 @@ var exitCodes = []struct {
 	{exitFailed, true, "start failed", "failure: the broker could not start (port in use, log or pid file not writable), or the service manager refused"},
 	{exitUsage, true, "bad arguments", "bad arguments: unknown, unsupported or malformed flag, invalid instance name, unknown command"},
 	{exitConfig, true, "bad configuration", "bad configuration: the config file cannot be read or is invalid, or the options are"},
-	{exitNotFound, true, "instance not found", "no such instance in the registry, or its service is not installed"},
+	{exitNotFound, true, "instance not found", "no such instance in the registry, its service is not installed, or a signal target matches nothing or is not running"},
 	{exitTimeout, false, "", "the service manager did not finish a start or stop in time"},
 	{exitConflict, false, "", "conflict: a port used by another instance, a name taken, or a service natsvisor did not install"},
 }
@@ -87,7 +88,8 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, instance.ErrInvalidConfig):
 		return exitConfig
-	case errors.Is(err, instance.ErrNotFound), errors.Is(err, supervisor.ErrNotInstalled):
+	case errors.Is(err, instance.ErrNotFound), errors.Is(err, supervisor.ErrNotInstalled),
+		errors.Is(err, signals.ErrNoTarget), errors.Is(err, signals.ErrNotRunning):
 		return exitNotFound
 	case errors.Is(err, supervisor.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return exitTimeout

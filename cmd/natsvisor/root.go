@@ -7,24 +7,29 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/natsvisor/natsvisor/signals"
 )
 
 // execute runs the natsvisor command line and returns the process exit
 // code; main only passes it to os.Exit.
 func execute(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
-	root.SetArgs(args)
+	root.SetArgs(signalFlagArgs(args))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.InitDefaultCompletionCmd() // after SetOut: it keeps the writer
 	markUsageErrors(root)
 	err := root.ExecuteContext(context.Background())
 	var ee exitError
+	var se errSignalFailed
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code // the reason is already printed
+	case errors.As(err, &se):
+		return se.code() // each failure is already printed
 	}
 	code := exitCode(err)
 	fmt.Fprintf(stderr, "natsvisor: %v\n", err)
@@ -63,7 +68,10 @@ Windows.
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().String("home", "", "the registry's home directory (default $NATSVISOR_HOME, else per OS: see natsvisor --help)")
 	root.AddCommand(newRunCmd(), newVersionCmd(), newInstallCmd(), newUninstallCmd(),
-		newStartCmd(), newStopCmd(), newRestartCmd(), newStatusCmd(), newListCmd())
+		newStartCmd(), newStopCmd(), newRestartCmd(), newStatusCmd(), newListCmd(),
+		newSignalCmd(), newVerbCmd(signals.Reload, "Reload the configuration of running instances"),
+		newVerbCmd(signals.Reopen, "Reopen the log files of running instances"),
+		newVerbCmd(signals.LDM, "Put running instances in lame duck mode"))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }
