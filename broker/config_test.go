@@ -124,6 +124,30 @@ var configCases = map[string][]configCase{
 		{name: "false keeps trace", conf: "trace: true\ntrace_verbose: false\n", want: func(o *Options) { o.Trace = true }},
 	},
 	"max_traced_msg_len": {{name: "len", conf: "max_traced_msg_len: 64\n", want: func(o *Options) { o.MaxTracedMsgLen = 64 }}},
+	"logfile_size_limit": {
+		{name: "size", conf: "logfile_size_limit: 10MB\n", want: func(o *Options) { o.LogSizeLimit = 10 << 20 }},
+		{name: "bytes", conf: "logfile_size_limit: 2000\n", want: func(o *Options) { o.LogSizeLimit = 2000 }},
+		{name: "negative is no rotation", conf: "logfile_size_limit: -5\n", want: func(o *Options) { o.LogSizeLimit = -5 }},
+		{name: "quoted", conf: "logfile_size_limit: \"10MB\"\n", errs: []string{`:1:1: expected an integer, got string 10MB`}},
+		{name: "float", conf: "logfile_size_limit: 1.5\n", errs: []string{`:1:1: expected an integer, got float64 1.5`}},
+	},
+	"log_size_limit": {{name: "alias", conf: "log_size_limit: 1KB\n", want: func(o *Options) { o.LogSizeLimit = 1024 }}},
+	"logfile_max_num": {
+		{name: "count", conf: "logfile_max_num: 5\n", want: func(o *Options) { o.LogMaxFiles = 5 }},
+		{name: "negative keeps all", conf: "logfile_max_num: -1\n", want: func(o *Options) { o.LogMaxFiles = -1 }},
+		{name: "string", conf: "logfile_max_num: \"5\"\n", errs: []string{`:1:1: expected an integer, got string 5`}},
+	},
+	"log_max_num": {{name: "alias", conf: "log_max_num: 3\n", want: func(o *Options) { o.LogMaxFiles = 3 }}},
+	"syslog": {
+		{name: "on", conf: "syslog: true\n", want: func(o *Options) { o.Syslog = true }},
+		{name: "string", conf: "syslog: \"yes\"\n", errs: []string{`:1:1: expected a boolean, got string yes`}},
+	},
+	"remote_syslog": {
+		{name: "udp", conf: "remote_syslog: \"udp://127.0.0.1:514\"\n", want: func(o *Options) { o.RemoteSyslog = "udp://127.0.0.1:514" }},
+		// The URL is checked when the logger opens: nats-server -t takes any string.
+		{name: "any string", conf: "remote_syslog: \"ftp://x\"\n", want: func(o *Options) { o.RemoteSyslog = "ftp://x" }},
+		{name: "integer", conf: "remote_syslog: 5\n", errs: []string{`:1:1: expected a string, got int64 5`}},
+	},
 	"pid_file": {
 		{name: "path", conf: "pid_file: \"/run/n.pid\"\n", want: func(o *Options) { o.PidFile = "/run/n.pid" }},
 		{name: "integer", conf: "pid_file: 5\n", errs: []string{`:1:1: expected a string, got int64 5`}},

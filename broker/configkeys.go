@@ -42,6 +42,12 @@ var configKeys = map[string]keyHandler{
 	"trace":                  boolKey(func(o *Options, b bool) { o.Trace = b }),
 	"trace_verbose":          boolKey(func(o *Options, b bool) { o.TraceVerbose, o.Trace = b, o.Trace || b }),
 	"max_traced_msg_len":     intKey(func(o *Options, n int64) { o.MaxTracedMsgLen = int(n) }),
+	"logfile_size_limit":     intKey(func(o *Options, n int64) { o.LogSizeLimit = n }), // a size: 10MB is an integer
+	"log_size_limit":         intKey(func(o *Options, n int64) { o.LogSizeLimit = n }),
+	"logfile_max_num":        intKey(func(o *Options, n int64) { o.LogMaxFiles = int(n) }),
+	"log_max_num":            intKey(func(o *Options, n int64) { o.LogMaxFiles = int(n) }),
+	"syslog":                 boolKey(func(o *Options, b bool) { o.Syslog = b }),
+	"remote_syslog":          str(func(o *Options, s string) { o.RemoteSyslog = s }), // checked when the logger opens, as nats-server
 	"pid_file":               str(func(o *Options, s string) { o.PidFile = s }),
 	"pidfile":                str(func(o *Options, s string) { o.PidFile = s }),
 	"ports_file_dir":         str(func(o *Options, s string) { o.PortsFileDir = s }),
@@ -58,13 +64,13 @@ var unsupportedKeys = setOf(
 	"accounts", "allow_non_tls", "authorization", "cluster", "connect_error_reports", "default_js_domain",
 	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "http", "https",
 	"http_base_path", "http_port", "monitor_port", "https_port", "jetstream", "leaf", "leafnodes",
-	"logfile_max_num", "log_max_num", "logfile_size_limit", "log_size_limit", "mappings", "maps",
+	"mappings", "maps",
 	"max_closed_clients", "max_sub_tokens", "max_subscription_tokens", "mqtt", "no_auth_user",
 	"no_fast_producer_stall", "no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",
 	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
-	"proxies", "proxy_protocol", "reconnect_error_reports", "remote_syslog", "resolver", "account_resolver",
+	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",
 	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls", "server_metadata",
-	"server_tags", "store_dir", "storedir", "syslog", "system_account", "system", "tls", "trace_headers",
+	"server_tags", "store_dir", "storedir", "system_account", "system", "tls", "trace_headers",
 	"trusted", "trusted_keys", "websocket", "ws", "write_timeout",
 )
 

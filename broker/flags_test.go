@@ -59,6 +59,18 @@ func TestParseArgs(t *testing.T) {
 				o.Logtime, o.Debug, o.Trace = false, true, true
 			}), fields: []string{"Debug", "Host", "LogFile", "Logtime", "PidFile", "Port", "ServerName", "Trace"}},
 
+		{name: "syslog", args: []string{"-s"}, want: with(func(o *Options) { o.Syslog = true }), fields: []string{"Syslog"}},
+		{name: "syslog long off", args: []string{"-s", "--syslog=false"}, want: def, fields: []string{"Syslog"}},
+		{name: "remote syslog", args: []string{"-r", "udp://127.0.0.1:514"},
+			want: with(func(o *Options) { o.RemoteSyslog = "udp://127.0.0.1:514" }), fields: []string{"RemoteSyslog"}},
+		{name: "remote syslog long", args: []string{"--remote_syslog=unix:///dev/log"},
+			want: with(func(o *Options) { o.RemoteSyslog = "unix:///dev/log" })},
+		{name: "log size limit", args: []string{"--log_size_limit", "2000"},
+			want: with(func(o *Options) { o.LogSizeLimit = 2000 }), fields: []string{"LogSizeLimit"}},
+		{name: "log size limit hex like Go flag", args: []string{"-log_size_limit=0x10"}, want: with(func(o *Options) { o.LogSizeLimit = 16 })},
+		{name: "log size limit no unit", args: []string{"--log_size_limit", "10MB"}, wantErr: `invalid value "10MB" for flag --log_size_limit: invalid syntax`},
+		{name: "log size limit overflow", args: []string{"--log_size_limit", "99999999999999999999"}, wantErr: "value out of range"},
+
 		{name: "help short", args: []string{"-h"}, is: ErrHelp},
 		{name: "help long", args: []string{"--help"}, is: ErrHelp},
 		{name: "help after flags", args: []string{"-p", "1", "-help"}, is: ErrHelp},
@@ -80,7 +92,6 @@ func TestParseArgs(t *testing.T) {
 		{name: "refused tls", args: []string{"--tls"}, wantErr: "flag --tls is not supported yet"},
 		{name: "refused cluster", args: []string{"--cluster_listen", "x"}, wantErr: "flag --cluster (--cluster_listen) is not supported yet"},
 		{name: "refused jetstream", args: []string{"-js"}, wantErr: "flag -js (--jetstream) is not supported yet"},
-		{name: "refused syslog", args: []string{"-s"}, wantErr: "flag -s (--syslog) is not supported yet"},
 		{name: "refused tls", args: []string{"--tls=false"}, wantErr: "flag --tls is not supported yet"},
 		{name: "refused help_tls", args: []string{"--help_tls"}, wantErr: "flag --help_tls is not supported yet"},
 		{name: "refused after valid", args: []string{"-p", "1", "-m", "8222"}, wantErr: "flag -m (--http_port) is not supported yet"},

@@ -86,15 +86,18 @@ var flagTable = []flagDef{
 		fields: []string{"Debug", "Trace", "TraceVerbose"}, parse: onlyTrue(func(o *Options) { o.Debug, o.Trace, o.TraceVerbose = true, true, true })},
 	{names: []string{"--max_traced_msg_len"}, kind: kindInt, arg: "len", usage: "Maximum printable length for traced messages (0 for unlimited)",
 		fields: []string{"MaxTracedMsgLen"}, parse: intFlag(func(o *Options, n int) { o.MaxTracedMsgLen = n })},
+	{names: []string{"-s", "--syslog"}, kind: kindBool, usage: "Log to syslog or windows event log",
+		fields: []string{"Syslog"}, parse: boolFlag(func(o *Options, b bool) { o.Syslog = b })},
+	{names: []string{"-r", "--remote_syslog"}, kind: kindString, arg: "addr", usage: "Syslog server addr (udp://localhost:514)",
+		fields: []string{"RemoteSyslog"}, parse: stringFlag(func(o *Options, v string) { o.RemoteSyslog = v })},
+	{names: []string{"--log_size_limit"}, kind: kindInt, arg: "limit", usage: "Logfile size limit in bytes (default: 0, no rotation)",
+		fields: []string{"LogSizeLimit"}, parse: int64Flag(func(o *Options, n int64) { o.LogSizeLimit = n })},
 	{names: []string{"-h", "--help"}, kind: kindHelp, usage: "Show this message"},
 	{names: []string{"-v", "--version"}, kind: kindVersion, usage: "Show version"},
 
 	{names: []string{"-m", "--http_port"}, kind: kindRefused},
 	{names: []string{"-ms", "--https_port"}, kind: kindRefused},
 	{names: []string{"-sl", "--signal"}, kind: kindRefused},
-	{names: []string{"-s", "--syslog"}, kind: kindRefused},
-	{names: []string{"-r", "--remote_syslog"}, kind: kindRefused},
-	{names: []string{"--log_size_limit"}, kind: kindRefused},
 	{names: []string{"-js", "--jetstream"}, kind: kindRefused},
 	{names: []string{"-sd", "--store_dir"}, kind: kindRefused},
 	{names: []string{"--user"}, kind: kindRefused},
@@ -210,6 +213,18 @@ func portFlag(v string) (func(*Options), error) {
 func intFlag(set func(*Options, int)) func(string) (func(*Options), error) {
 	return func(v string) (func(*Options), error) {
 		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, errors.Unwrap(err)
+		}
+		return func(o *Options) { set(o, n) }, nil
+	}
+}
+
+// int64Flag parses an integer as Go's flag.Int64Var does (0x, 0o and _
+// allowed), which nats-server uses for --log_size_limit.
+func int64Flag(set func(*Options, int64)) func(string) (func(*Options), error) {
+	return func(v string) (func(*Options), error) {
+		n, err := strconv.ParseInt(v, 0, 64)
 		if err != nil {
 			return nil, errors.Unwrap(err)
 		}

@@ -56,6 +56,22 @@ type Options struct {
 	Trace bool
 	// NoLog turns all logging off (tests). Default false.
 	NoLog bool
+	// LogSizeLimit rotates the log file before a line would take it past
+	// this many bytes (logfile_size_limit, --log_size_limit); 0 or less
+	// never rotates. It applies to a log file only, and a reload cannot
+	// change it, as in nats-server. Default 0.
+	LogSizeLimit int64
+	// LogMaxFiles bounds the log files kept, the current one included
+	// (logfile_max_num): a rotation removes the oldest rotated files past
+	// it, so 1 keeps none. 0 or less keeps all. Not reloadable. Default 0.
+	LogMaxFiles int
+	// Syslog logs to the local syslog daemon instead of stderr; on
+	// Windows, to the Event Log. A log file wins over it. Default false.
+	Syslog bool
+	// RemoteSyslog logs to the syslog server at this URL: udp://host:port,
+	// tcp://host:port or unix:///path. A log file wins over it; it wins
+	// over Syslog. Default empty.
+	RemoteSyslog string
 	// PidFile, when set, receives the process id (no trailing newline).
 	PidFile string
 

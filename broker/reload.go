@@ -22,6 +22,8 @@ var reloadable = map[string]string{
 	"Logtime":         "logtime",
 	"LogtimeUTC":      "logtime_utc",
 	"LogFile":         "log_file",
+	"Syslog":          "syslog",
+	"RemoteSyslog":    "remote_syslog",
 	"Debug":           "debug",
 	"Trace":           "trace",
 	"TraceVerbose":    "trace_verbose",
@@ -46,6 +48,7 @@ var ignoredOnReload = map[string]bool{
 // loggingFields are the fields whose change rebuilds the logger.
 var loggingFields = map[string]bool{
 	"Logtime": true, "LogtimeUTC": true, "LogFile": true, "Debug": true, "Trace": true, "TraceVerbose": true,
+	"Syslog": true, "RemoteSyslog": true,
 }
 
 // LoggerFactory builds the logger for a set of options. Reload calls it when

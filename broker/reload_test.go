@@ -359,6 +359,9 @@ func TestReloadRefused(t *testing.T) {
 		{"max_subs", listenLocal + "max_subs: 10\n", "config reload not supported for MaxSubs: old=0, new=10"},
 		{"no_header_support", listenLocal + "no_header_support: true\n", "config reload not supported for NoHeaderSupport: old=false, new=true"},
 		{"lame_duck_duration", listenLocal + "lame_duck_duration: \"1m\"\n", "config reload not supported for LameDuckDuration: old=2m0s, new=1m0s"},
+		// Not reloadable in nats-server either.
+		{"logfile_size_limit", listenLocal + "logfile_size_limit: 1000\n", "config reload not supported for LogSizeLimit: old=0, new=1000"},
+		{"logfile_max_num", listenLocal + "log_max_num: 2\n", "config reload not supported for LogMaxFiles: old=0, new=2"},
 		{"invalid", listenLocal + "max_pending: 512KB\n", "max_payload (2097152) cannot be higher than max_pending (524288)"},
 		{"client_advertise", listenLocal + "client_advertise: \"a:b:c\"\n",
 			"invalid ClientAdvertise value of a:b:c, err=address a:b:c: too many colons in address"},
