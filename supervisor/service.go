@@ -25,15 +25,36 @@ const (
 	cmdStop        serviceCmd = 1
 	cmdInterrogate serviceCmd = 4
 	cmdShutdown    serviceCmd = 5
+	cmdParamChange serviceCmd = 6
+	// cmdReopen and cmdLDM are nats-server's custom controls.
+	cmdReopen serviceCmd = 128
+	cmdLDM    serviceCmd = 129
 
 	stateStartPending serviceState = 2
 	stateStopPending  serviceState = 3
 	stateRunning      serviceState = 4
 
-	// acceptStop and acceptShutdown are SERVICE_ACCEPT_STOP and _SHUTDOWN.
-	acceptStop     = 1
-	acceptShutdown = 4
+	// acceptStop, acceptShutdown and acceptParamChange are
+	// SERVICE_ACCEPT_STOP, _SHUTDOWN and _PARAMCHANGE. Custom controls
+	// (128-255) need no accept bit.
+	acceptStop        = 1
+	acceptShutdown    = 4
+	acceptParamChange = 8
 )
+
+// Control is a service control the broker acts on while it runs; its
+// value is the signals command it means.
+type Control string
+
+// The controls a running service forwards: ParamChange, 128 and 129.
+const (
+	ControlReload Control = "reload"
+	ControlReopen Control = "reopen"
+	ControlLDM    Control = "ldm"
+)
+
+// forwarded maps SCM controls to the Control the body receives.
+var forwarded = map[serviceCmd]Control{cmdParamChange: ControlReload, cmdReopen: ControlReopen, cmdLDM: ControlLDM}
 
 // serviceStatus is one status report to the SCM.
 type serviceStatus struct {
@@ -58,16 +79,20 @@ type loopTiming struct {
 // and returns fn's exit code:
 //
 //   - StartPending at once, with a rising checkpoint while fn starts;
+//
 //   - Running, accepting Stop and Shutdown, when fn calls ready;
+//
 //   - on Stop or Shutdown: ctx is cancelled, StopPending with a rising
 //     checkpoint until fn returns;
+//
 //   - Interrogate: the current status again;
+//
 //   - when fn returns (asked to or not) the loop returns its code; the
 //     caller reports Stopped with it.
 //
-// Later controls (ParamChange for reload, 128 reopen, 129 lame duck) are
-// new cases in the switch below, and new accept bits in running.
-func controlLoop(reqs <-chan serviceCmd, status chan<- serviceStatus, fn ServiceFunc, t loopTiming) int {
+//   - ParamChange, 128 and 129, while running and when controls is not
+//     nil: forwarded to controls as reload, reopen and lame duck.
+func controlLoop(reqs <-chan serviceCmd, status chan<- serviceStatus, fn ServiceFunc, t loopTiming, controls chan<- Control) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -88,6 +113,9 @@ func controlLoop(reqs <-chan serviceCmd, status chan<- serviceStatus, fn Service
 			readyc = nil // a nil channel blocks: handled once
 			if cur.state == stateStartPending {
 				cur = serviceStatus{state: stateRunning, accepts: acceptStop | acceptShutdown}
+				if controls != nil {
+					cur.accepts |= acceptParamChange
+				}
 				status <- cur
 			}
 		case <-tick.C:
@@ -98,6 +126,14 @@ func controlLoop(reqs <-chan serviceCmd, status chan<- serviceStatus, fn Service
 		case c, ok := <-reqs:
 			if !ok {
 				reqs = nil // no more controls; fn still ends the loop
+				continue
+			}
+			if ctl, ok := forwarded[c]; ok && controls != nil && cur.state == stateRunning {
+				select {
+				case controls <- ctl:
+				case code := <-done:
+					return code
+				}
 				continue
 			}
 			switch c {

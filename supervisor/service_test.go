@@ -15,7 +15,7 @@ func loopRun(fn ServiceFunc) (chan<- serviceCmd, <-chan serviceStatus, <-chan in
 	reqs := make(chan serviceCmd)
 	status := make(chan serviceStatus, 100)
 	result := make(chan int, 1)
-	go func() { result <- controlLoop(reqs, status, fn, fastTiming) }()
+	go func() { result <- controlLoop(reqs, status, fn, fastTiming, nil) }()
 	return reqs, status, result
 }
 
@@ -163,7 +163,7 @@ func TestControlLoopClosedRequests(t *testing.T) {
 	}
 	status := make(chan serviceStatus, 100)
 	result := make(chan int, 1)
-	go func() { result <- controlLoop(reqs, status, fn, fastTiming) }()
+	go func() { result <- controlLoop(reqs, status, fn, fastTiming, nil) }()
 	waitState(t, status, stateRunning)
 	select {
 	case <-result:
@@ -173,5 +173,35 @@ func TestControlLoopClosedRequests(t *testing.T) {
 	close(release)
 	if code := waitResult(t, result); code != 7 {
 		t.Errorf("exit code %d, want 7", code)
+	}
+}
+
+// TestLoopForwardsControls: ParamChange, 128 and 129 reach the body while
+// it runs, and Running accepts ParamChange.
+func TestLoopForwardsControls(t *testing.T) {
+	reqs := make(chan serviceCmd)
+	status := make(chan serviceStatus, 100)
+	result := make(chan int, 1)
+	controls := make(chan Control, 4)
+	go func() { result <- controlLoop(reqs, status, broker(0, 0), fastTiming, controls) }()
+	st := waitState(t, status, stateRunning)
+	if st.accepts&acceptParamChange == 0 {
+		t.Fatalf("running accepts %#x, want ParamChange", st.accepts)
+	}
+	for cmd, want := range map[serviceCmd]Control{cmdParamChange: ControlReload, cmdReopen: ControlReopen, cmdLDM: ControlLDM} {
+		reqs <- cmd
+		select {
+		case got := <-controls:
+			if got != want {
+				t.Fatalf("control %d forwarded as %q, want %q", cmd, got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("control %d was not forwarded", cmd)
+		}
+	}
+	reqs <- cmdStop
+	waitState(t, status, stateStopPending)
+	if code := waitResult(t, result); code != 0 {
+		t.Fatalf("exit code %d", code)
 	}
 }

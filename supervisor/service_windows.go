@@ -11,8 +11,10 @@ import (
 // once the service has stopped. The process must have been started by the
 // SCM (its command line carries ServiceFlag); otherwise the error says so.
 // A non-zero code is reported to the SCM as a service-specific exit code.
-func RunService(name string, fn ServiceFunc) (int, error) {
-	h := &handler{fn: fn}
+// While the service runs, ParamChange, 128 and 129 arrive on controls
+// (when not nil), which fn must keep reading.
+func RunService(name string, fn ServiceFunc, controls chan<- Control) (int, error) {
+	h := &handler{fn: fn, controls: controls}
 	if err := svc.Run(name, h); err != nil {
 		return 1, fmt.Errorf("run as Windows service %q (was it started by the SCM?): %w", name, err)
 	}
@@ -24,8 +26,9 @@ var defaultTiming = loopTiming{progress: time.Second, startHint: 5 * time.Second
 
 // handler adapts controlLoop to svc.Handler.
 type handler struct {
-	fn   ServiceFunc
-	code int
+	fn       ServiceFunc
+	controls chan<- Control
+	code     int
 }
 
 // Execute translates SCM requests into controlLoop's commands and its
@@ -36,7 +39,7 @@ func (h *handler) Execute(_ []string, r <-chan svc.ChangeRequest, s chan<- svc.S
 	result := make(chan int, 1)
 	finished := make(chan struct{})
 	defer close(finished)
-	go func() { result <- controlLoop(reqs, status, h.fn, defaultTiming) }()
+	go func() { result <- controlLoop(reqs, status, h.fn, defaultTiming, h.controls) }()
 	go func() {
 		for {
 			select {

@@ -127,7 +127,7 @@ func runInstance(cmd *cobra.Command, ra runArgs) error {
 	}
 	code, err := supervisor.RunService(inst.Name, func(ctx context.Context, ready func()) int {
 		return instance.RunReady(ctx, args, stdout, stderr, ready)
-	})
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("instance %q: %w", inst.Name, err)
 	}

@@ -154,7 +154,7 @@ func serve(args []string) int {
 		return instance.Run(ctx, args, os.Stdout, os.Stderr)
 	}
 	if service {
-		code, err := supervisor.RunService(name, body)
+		code, err := supervisor.RunService(name, body, nil)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "rigctl:", err)
 		}
