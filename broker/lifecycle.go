@@ -176,3 +176,20 @@ func (s *Server) Shutdown() {
 	s.closeLog()
 	close(s.done)
 }
+
+// Readiness reports whether every configured listener accepts connections
+// and, while one does not, which: "client listener on 0.0.0.0:4222".
+func (s *Server) Readiness() (bool, string) {
+	o := s.Options()
+	s.mu.Lock()
+	ok := s.ln != nil && !s.closed
+	s.mu.Unlock()
+	if ok {
+		select {
+		case <-s.ready:
+			return true, ""
+		default:
+		}
+	}
+	return false, "client listener on " + net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
+}

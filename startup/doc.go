@@ -1,10 +1,10 @@
 // Package startup tells the service manager how a broker's start-up is
-// going. Today it is a minimal sd_notify sender: Ready, Status, Reloading
-// and Stopping write to systemd's $NOTIFY_SOCKET on Linux and do nothing
+// going and bounds it. Ready, Status, Reloading, Stopping and
+// ExtendTimeout write to systemd's $NOTIFY_SOCKET on Linux and do nothing
 // elsewhere or when the socket is not set, so callers never branch on the
-// OS or on whether a service manager runs them. Readiness itself
-// (NATS_STARTUP_DELAY, waiting for each listener with a reason) will grow
-// here too.
+// OS or on whether a service manager runs them (on Windows the service
+// loop reports progress to the SCM itself). Delay reads NATS_STARTUP_DELAY
+// and Wait waits that long for every listener, saying what it waits for.
 //
 // How a broker process uses it:
 //
