@@ -34,7 +34,9 @@ type eventWriter struct {
 	pid int
 }
 
-func (e eventWriter) text(tag, msg string) string { return fmt.Sprintf("pid[%d][%s]: %s", e.pid, tag, msg) }
+func (e eventWriter) text(tag, msg string) string {
+	return fmt.Sprintf("pid[%d][%s]: %s", e.pid, tag, msg)
+}
 
 func (e eventWriter) Notice(m string) error  { return e.el.Info(eventNotice, e.text("NOTICE", m)) }
 func (e eventWriter) Warning(m string) error { return e.el.Warning(eventNotice, e.text("WARN", m)) }

@@ -31,9 +31,15 @@ func (r *recorder) Close() error           { return r.add("close") }
 // eventRecorder is an EventLog that records each event.
 type eventRecorder struct{ recorder }
 
-func (e *eventRecorder) Info(id uint32, m string) error    { return e.add(fmt.Sprintf("info %d %s", id, m)) }
-func (e *eventRecorder) Warning(id uint32, m string) error { return e.add(fmt.Sprintf("warning %d %s", id, m)) }
-func (e *eventRecorder) Error(id uint32, m string) error   { return e.add(fmt.Sprintf("error %d %s", id, m)) }
+func (e *eventRecorder) Info(id uint32, m string) error {
+	return e.add(fmt.Sprintf("info %d %s", id, m))
+}
+func (e *eventRecorder) Warning(id uint32, m string) error {
+	return e.add(fmt.Sprintf("warning %d %s", id, m))
+}
+func (e *eventRecorder) Error(id uint32, m string) error {
+	return e.add(fmt.Sprintf("error %d %s", id, m))
+}
 
 // logAll logs one message at each level.
 func logAll(l *SysLogger) {

@@ -167,4 +167,3 @@ func TestRemoteSyslogErrors(t *testing.T) {
 		}
 	}
 }
-
