@@ -2,21 +2,12 @@ package broker
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
 // Trace lines match nats-server's: `<prefix> - <<- [OP args]` for what the
 // client sent, `->> [...]` for what it is sent, `<-> [DELSUB sid]` when a
 // subscription goes, and MSG_PAYLOAD lines with the payload quoted.
-
-// secretsPat finds the values of CONNECT fields that must never be logged.
-var secretsPat = regexp.MustCompile(`("(?:pass\w*|auth_token\w*|sig|proxy_sig|nkey)"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
-
-// redactSecrets replaces passwords, tokens, signatures and nkeys in a CONNECT.
-func redactSecrets(arg []byte) []byte {
-	return secretsPat.ReplaceAll(arg, []byte("${1}[REDACTED]${3}"))
-}
 
 // label is how log lines name the client: `host:port - cid:N`, then after
 // CONNECT `"v<version>:<lang>:<name>"` and `"$G/user:<u>"` when known.
