@@ -16,7 +16,6 @@ import (
 
 	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/broker/conf"
-	"github.com/natsvisor/natsvisor/broker/logger"
 	"github.com/natsvisor/natsvisor/startup"
 )
 
@@ -38,10 +37,12 @@ const (
 )
 
 // Run is the body of `natsvisor run`: it parses nats-server flags from args,
-// opens the log (the -l file, appended to, else stderr), starts the broker
-// and serves until SIGINT or SIGTERM arrives or ctx ends, then shuts the
-// broker down gracefully and returns ExitOK. Failures return ExitStartup or
-// ExitUsage after saying why, on stderr or as an [FTL] log line.
+// opens the log (the -l file, rotated by size, else remote_syslog, else
+// syslog, else stderr), starts the broker and serves until SIGINT or
+// SIGTERM arrives or ctx ends, reloading on SIGHUP and reopening the log
+// file on SIGUSR1, then shuts the broker down gracefully and returns
+// ExitOK. Failures return ExitStartup or ExitUsage after saying why, on
+// stderr or as an [FTL] log line.
 //
 // Help and version requests (-h, -v) are not broker flags: the CLI answers
 // them, and Run refuses them with ExitUsage. Run writes nothing to stdout
@@ -54,6 +55,30 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // connections on every listener: how a service manager (the Windows SCM)
 // learns that the broker is up.
 func RunReady(ctx context.Context, args []string, stdout, stderr io.Writer, ready func()) int {
+	return RunEnv(ctx, args, stdout, stderr, Env{Ready: ready})
+}
+
+// Env is what Run learns from how the process was started, beyond the
+// broker's flags. The zero value is a foreground `natsvisor run`.
+type Env struct {
+	// Name is the instance's name; empty for an unnamed run. It tags the
+	// syslog messages and is the Event Log source; empty means the
+	// executable's name.
+	Name string
+	// Service is true when the Windows SCM runs the process: with no log
+	// file (and no remote_syslog) the log goes to the Event Log, as
+	// nats-server's does. Elsewhere it changes nothing.
+	Service bool
+	// Ready, when not nil, is called once the broker accepts connections
+	// on every listener.
+	Ready func()
+	// Reopen, when not nil, asks for the log file to be reopened, once per
+	// receive: the SCM's control 128, which is SIGUSR1 on Unix.
+	Reopen <-chan struct{}
+}
+
+// RunEnv is Run for the process env describes.
+func RunEnv(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) int {
 	opts, err := broker.ParseArgs(args)
 	if errors.Is(err, broker.ErrHelp) || errors.Is(err, broker.ErrVersion) {
 		fmt.Fprintf(stderr, "natsvisor: %v: ask with `natsvisor run --help` or `natsvisor version`\n", err)
@@ -71,7 +96,7 @@ func RunReady(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	if opts.CheckConfig {
 		return checkConfig(opts, err, stdout, stderr)
 	}
-	return serve(ctx, opts, err, stderr, ready)
+	return serve(ctx, opts, err, stderr, env)
 }
 
 // isConfigErr tells a config file's read or syntax error from a flag error.
@@ -97,10 +122,10 @@ func checkConfig(opts *broker.Options, warnings error, stdout, stderr io.Writer)
 }
 
 // serve runs one broker with opts until it is asked to stop; warnings from
-// the config file are logged first, and ready (when not nil) is called once
-// the broker accepts connections.
-func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.Writer, ready func()) int {
-	log, closeLog, err := openLog(opts, stderr)
+// the config file are logged first, and env.Ready (when not nil) is called
+// once the broker accepts connections.
+func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.Writer, env Env) int {
+	log, closeLog, err := openLog(opts, env, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "natsvisor: %v\n", err)
 		return ExitStartup
@@ -121,7 +146,7 @@ func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.
 	if log != nil {
 		s.SetLogger(log)
 		s.SetLoggerFactory(func(o *broker.Options) (broker.Logger, func(), error) {
-			l, c, err := openLog(o, stderr)
+			l, c, err := openLog(o, env, stderr)
 			if err != nil || l == nil {
 				return nil, c, err // nil: the broker logs nothing
 			}
@@ -130,47 +155,72 @@ func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.
 	}
 
 	// Trap before Start, so a signal during start-up is not fatal.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, shutdownSignals...)
-	defer signal.Stop(sigs)
-	reloads := make(chan os.Signal, 1)
-	if len(reloadSignals) > 0 {
-		signal.Notify(reloads, reloadSignals...)
-		defer signal.Stop(reloads)
-	}
+	t := traps{reopenReqs: env.Reopen}
+	t.sigs = make(chan os.Signal, 1)
+	signal.Notify(t.sigs, shutdownSignals...)
+	defer signal.Stop(t.sigs)
+	t.reloads = notify(reloadSignals)
+	defer signal.Stop(t.reloads)
+	t.reopens = notify(reopenSignals)
+	defer signal.Stop(t.reopens)
 
+	logsElsewhere := targetOf(opts, env) != toStderr
 	if err := s.Start(); err != nil {
-		fatal(log, opts, stderr, err)
+		fatal(log, logsElsewhere, stderr, err)
 		return ExitStartup
 	}
 	if err := s.ReadyForConnections(startupTimeout); err != nil {
-		fatal(log, opts, stderr, err)
+		fatal(log, logsElsewhere, stderr, err)
 		s.Shutdown()
 		return ExitStartup
 	}
 	_ = startup.Ready() // systemd Type=notify: `systemctl start` returns
-	if ready != nil {
-		ready()
+	if env.Ready != nil {
+		env.Ready()
 	}
-	return trap(ctx, s, sigs, reloads)
+	return trap(ctx, s, t)
+}
+
+// traps are the channels trap serves: OS signals, and reopen requests
+// from a service manager.
+type traps struct {
+	sigs, reloads, reopens chan os.Signal
+	reopenReqs             <-chan struct{}
+}
+
+// notify returns a channel receiving sigs; with none it never receives.
+func notify(sigs []os.Signal) chan os.Signal {
+	c := make(chan os.Signal, 1)
+	if len(sigs) > 0 {
+		signal.Notify(c, sigs...)
+	}
+	return c
 }
 
 // trap serves until a shutdown signal, the context's end or the broker's
-// own stop, reloading on each reload signal, and tells the service manager
-// (sd_notify) about reloads and the shutdown.
-func trap(ctx context.Context, s *broker.Server, sigs, reloads chan os.Signal) int {
+// own stop, reloading on each reload signal and reopening the log on each
+// reopen signal or request, and tells the service manager (sd_notify)
+// about reloads and the shutdown.
+func trap(ctx context.Context, s *broker.Server, t traps) int {
 	for {
 		select {
-		case sig := <-reloads:
+		case sig := <-t.reloads:
 			s.Logger().Noticef("Trapped %q signal", sig.String())
 			_ = startup.Reloading()
 			_ = s.Reload() // logged and recorded by the broker
 			_ = startup.Ready()
 			continue
-		case sig := <-sigs:
+		case sig := <-t.reopens:
+			s.Logger().Noticef("Trapped %q signal", sig.String())
+			s.ReopenLog()
+			continue
+		case <-t.reopenReqs:
+			s.ReopenLog()
+			continue
+		case sig := <-t.sigs:
 			// A second signal gets the default action: a stuck shutdown can
 			// still be interrupted.
-			signal.Stop(sigs)
+			signal.Stop(t.sigs)
 			s.Logger().Noticef("Trapped %q signal", sig.String())
 			_ = startup.Stopping()
 			s.Shutdown()
@@ -189,35 +239,16 @@ func onceFunc(f func()) func() {
 	return func() { once.Do(f) }
 }
 
-// openLog returns the logger opts ask for (nil for NoLog) and a func that
-// closes its file.
-func openLog(opts *broker.Options, stderr io.Writer) (*logger.Logger, func(), error) {
-	cfg := logger.Config{Time: opts.Logtime, UTC: opts.LogtimeUTC, Debug: opts.Debug,
-		Trace: opts.Trace || opts.TraceVerbose, PID: os.Getpid()}
-	switch {
-	case opts.NoLog:
-		return nil, func() {}, nil
-	case opts.LogFile == "":
-		cfg.Colors = isTerminal(stderr)
-		return logger.New(stderr, cfg), func() {}, nil
-	}
-	f, err := os.OpenFile(opts.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, nil, fmt.Errorf("error opening file: %w", err)
-	}
-	return logger.New(f, cfg), func() { _ = f.Close() }, nil
-}
-
 // fatal reports a start-up failure as nats-server does, with an [FTL] line
-// in the log. When the log is a file, stderr gets the reason too, so a user
-// in a terminal is not left with a silent exit.
-func fatal(log *logger.Logger, opts *broker.Options, stderr io.Writer, err error) {
+// in the log. When the log is not stderr (a file, syslog), stderr gets the
+// reason too, so a user in a terminal is not left with a silent exit.
+func fatal(log broker.Logger, logsElsewhere bool, stderr io.Writer, err error) {
 	msg := capitalize(err.Error())
 	_ = startup.Status(msg) // what `natsvisor status` and systemctl show
 	if log != nil {
 		log.Fatalf("%s", msg)
 	}
-	if log == nil || opts.LogFile != "" {
+	if log == nil || logsElsewhere {
 		fmt.Fprintf(stderr, "natsvisor: %v\n", err)
 	}
 }
@@ -230,15 +261,4 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// isTerminal reports whether w is a character device, as nats-server checks
-// before colouring its labels.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -122,11 +122,13 @@ func runInstance(cmd *cobra.Command, ra runArgs) error {
 		return fmt.Errorf("instance %q: %w", inst.Name, err)
 	}
 	args, stdout, stderr := inst.BrokerArgs(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+	env := instance.Env{Name: inst.Name} // its syslog tag and Event Log source
 	if !ra.service {
-		return exitWith(instance.Run(cmd.Context(), args, stdout, stderr))
+		return exitWith(instance.RunEnv(cmd.Context(), args, stdout, stderr, env))
 	}
 	code, err := supervisor.RunService(inst.Name, func(ctx context.Context, ready func()) int {
-		return instance.RunReady(ctx, args, stdout, stderr, ready)
+		env.Service, env.Ready = true, ready
+		return instance.RunEnv(ctx, args, stdout, stderr, env)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("instance %q: %w", inst.Name, err)
