@@ -1,6 +1,10 @@
 package broker
 
-import "testing"
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
 
 func TestRedactSecrets(t *testing.T) {
 	tests := []struct{ name, in, want string }{
@@ -26,4 +30,27 @@ func TestRedactSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzRedactSecrets: redacting twice changes nothing more, and a redacted
+// CONNECT that still decodes holds no password, token or signature.
+func FuzzRedactSecrets(f *testing.F) {
+	for _, s := range []string{`{"user":"u","pass":"p"}`, `{"PASS":"p","auth_token":1}`, `{"p\u0061ss":"a\"b"}`, `{"sig":"s","x":{"pass":"q"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := redactSecrets(in)
+		if again := redactSecrets(out); !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent: %q -> %q -> %q", in, out, again)
+		}
+		var o connectOpts
+		if json.Unmarshal(out, &o) != nil {
+			return
+		}
+		for _, s := range []string{o.Pass, o.Token, o.Sig} {
+			if s != "" && s != "[REDACTED]" {
+				t.Fatalf("secret %q survives in %q (from %q)", s, out, in)
+			}
+		}
+	})
 }
