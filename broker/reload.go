@@ -296,7 +296,15 @@ func (s *Server) closeExcessClients(limit int) {
 	}
 	s.mu.Unlock()
 	for _, c := range victims {
-		c.sendErrAndClose(errMaxConnections, reasonMaxConnections)
+		// Not sendErrAndClose: its batch flush belongs to the client's own
+		// read goroutine. Queue the -ERR; closeConnection flushes it.
+		if c.tracing() {
+			c.traceOut("-ERR", []byte(errMaxConnections))
+		}
+		c.mu.Lock()
+		c.queueLocked([]byte("-ERR '" + errMaxConnections + "'\r\n"))
+		c.mu.Unlock()
+		c.closeConnection(reasonMaxConnections, true)
 	}
 	if len(victims) > 0 {
 		s.logger().Noticef("Closed %d connections to fall within max_connections", len(victims))
