@@ -37,7 +37,7 @@ func (l *captureLogger) snapshot() []string {
 // TestTraceLines pins the trace and debug lines to nats-server's format,
 // secrets redacted.
 func TestTraceLines(t *testing.T) {
-	s, err := New(&Options{Host: "127.0.0.1", Port: RandomPort, Trace: true, Debug: true})
+	s, err := New(&Options{Host: "127.0.0.1", Port: RandomPort, Trace: true, Debug: true, DisableShortFirstPing: true})
 	if err != nil {
 		t.Fatal(err)
 	}

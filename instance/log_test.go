@@ -186,7 +186,8 @@ func referenceServer() string {
 	return p
 }
 
-// Env.Reopen (the SCM's control 128) reopens the log file.
+// A reopen from the control loop (SIGUSR1, the SCM's control 128) reopens
+// the log file.
 func TestRunEnvReopen(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "n.log")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -195,7 +196,17 @@ func TestRunEnvReopen(t *testing.T) {
 	done := make(chan int, 1)
 	var stdout, stderr syncBuffer
 	go func() {
-		done <- RunEnv(ctx, []string{"-a", "127.0.0.1", "-p", "-1", "-l", log}, &stdout, &stderr, Env{Reopen: reopen})
+		control := func(ctx context.Context, b Controlled) {
+			for {
+				select {
+				case <-reopen:
+					b.ReopenLog()
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		done <- RunEnv(ctx, []string{"-a", "127.0.0.1", "-p", "-1", "-l", log}, &stdout, &stderr, Env{Control: control})
 	}()
 	readLog := func() string { b, _ := os.ReadFile(log); return string(b) }
 	waitForListen(t, readLog, done)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"unicode"
@@ -34,14 +32,19 @@ const (
 	// ExitConfig: the config file is invalid (or, with -t, has warnings).
 	// Retrying cannot succeed until the file is fixed.
 	ExitConfig = 3
+	// ExitNotReady: the broker started but not every listener accepted
+	// connections within NATS_STARTUP_DELAY; it was shut down, so a service
+	// start fails instead of hanging.
+	ExitNotReady = 7
 )
 
 // Run is the body of `natsvisor run`: it parses nats-server flags from args,
 // opens the log (the -l file, rotated by size, else remote_syslog, else
-// syslog, else stderr), starts the broker and serves until SIGINT or
-// SIGTERM arrives or ctx ends, reloading on SIGHUP and reopening the log
-// file on SIGUSR1, then shuts the broker down gracefully and returns
-// ExitOK. Failures return ExitStartup or ExitUsage after saying why, on
+// syslog, else stderr), starts the broker, waits until every listener
+// accepts (NATS_STARTUP_DELAY at most), and serves until ctx ends, then
+// shuts the broker down gracefully and returns ExitOK. Signals are the
+// caller's: RunEnv's Env.Control carries them out. Failures return
+// ExitStartup, ExitUsage, ExitConfig or ExitNotReady after saying why, on
 // stderr or as an [FTL] log line.
 //
 // Help and version requests (-h, -v) are not broker flags: the CLI answers
@@ -72,9 +75,41 @@ type Env struct {
 	// Ready, when not nil, is called once the broker accepts connections
 	// on every listener.
 	Ready func()
-	// Reopen, when not nil, asks for the log file to be reopened, once per
-	// receive: the SCM's control 128, which is SIGUSR1 on Unix.
-	Reopen <-chan struct{}
+	// Control, when not nil, runs the control loop once the broker is
+	// ready: it carries out stop, reload, reopen and lame duck requests
+	// (from OS signals, SCM controls) on b and returns once the broker has
+	// stopped. The caller starts trapping signals before RunEnv, so one
+	// that arrives during start-up is not fatal. Nil: the broker runs until
+	// ctx ends.
+	Control func(ctx context.Context, b Controlled)
+}
+
+// Controlled is the running broker as a control loop sees it; reloads and
+// the shutdown also tell the service manager (RELOADING=1, READY=1,
+// STOPPING=1).
+type Controlled interface {
+	Shutdown()
+	LameDuck()
+	InLameDuck() bool
+	Reload() error
+	ReopenLog()
+	Done() <-chan struct{}
+	Logger() broker.Logger
+}
+
+// controlled wraps the broker with the service manager notifications.
+type controlled struct{ *broker.Server }
+
+func (c controlled) Reload() error {
+	_ = startup.Reloading()
+	err := c.Server.Reload() // logged and recorded by the broker
+	_ = startup.Ready()
+	return err
+}
+
+func (c controlled) Shutdown() {
+	_ = startup.Stopping()
+	c.Server.Shutdown()
 }
 
 // RunEnv is Run for the process env describes.
@@ -154,83 +189,36 @@ func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.
 		}, closeOnce)
 	}
 
-	// Trap before Start, so a signal during start-up is not fatal.
-	t := traps{reopenReqs: env.Reopen}
-	t.sigs = make(chan os.Signal, 1)
-	signal.Notify(t.sigs, shutdownSignals...)
-	defer signal.Stop(t.sigs)
-	t.reloads = notify(reloadSignals)
-	defer signal.Stop(t.reloads)
-	t.reopens = notify(reopenSignals)
-	defer signal.Stop(t.reopens)
-
 	logsElsewhere := targetOf(opts, env) != toStderr
 	if err := s.Start(); err != nil {
 		fatal(log, logsElsewhere, stderr, err)
 		return ExitStartup
 	}
-	if err := s.ReadyForConnections(startupTimeout); err != nil {
+	delay, derr := startup.Delay()
+	if derr != nil {
+		s.Logger().Warnf("%v", derr)
+	}
+	if err := startup.Wait(ctx, delay, s.Readiness); err != nil {
 		fatal(log, logsElsewhere, stderr, err)
+		_ = startup.Status(err.Error())
 		s.Shutdown()
-		return ExitStartup
+		return ExitNotReady
 	}
 	_ = startup.Ready() // systemd Type=notify: `systemctl start` returns
 	if env.Ready != nil {
 		env.Ready()
 	}
-	return trap(ctx, s, t)
-}
-
-// traps are the channels trap serves: OS signals, and reopen requests
-// from a service manager.
-type traps struct {
-	sigs, reloads, reopens chan os.Signal
-	reopenReqs             <-chan struct{}
-}
-
-// notify returns a channel receiving sigs; with none it never receives.
-func notify(sigs []os.Signal) chan os.Signal {
-	c := make(chan os.Signal, 1)
-	if len(sigs) > 0 {
-		signal.Notify(c, sigs...)
-	}
-	return c
-}
-
-// trap serves until a shutdown signal, the context's end or the broker's
-// own stop, reloading on each reload signal and reopening the log on each
-// reopen signal or request, and tells the service manager (sd_notify)
-// about reloads and the shutdown.
-func trap(ctx context.Context, s *broker.Server, t traps) int {
-	for {
+	if env.Control != nil {
+		env.Control(ctx, controlled{s})
+	} else {
 		select {
-		case sig := <-t.reloads:
-			s.Logger().Noticef("Trapped %q signal", sig.String())
-			_ = startup.Reloading()
-			_ = s.Reload() // logged and recorded by the broker
-			_ = startup.Ready()
-			continue
-		case sig := <-t.reopens:
-			s.Logger().Noticef("Trapped %q signal", sig.String())
-			s.ReopenLog()
-			continue
-		case <-t.reopenReqs:
-			s.ReopenLog()
-			continue
-		case sig := <-t.sigs:
-			// A second signal gets the default action: a stuck shutdown can
-			// still be interrupted.
-			signal.Stop(t.sigs)
-			s.Logger().Noticef("Trapped %q signal", sig.String())
-			_ = startup.Stopping()
-			s.Shutdown()
 		case <-ctx.Done():
-			_ = startup.Stopping()
-			s.Shutdown()
 		case <-s.Done():
 		}
-		return ExitOK
 	}
+	_ = startup.Stopping()
+	s.Shutdown()
+	return ExitOK
 }
 
 // onceFunc makes f safe to call more than once.

@@ -24,6 +24,7 @@ const (
 	exitNotFound = 4
 	exitTimeout  = 5
 	exitConflict = 6
+	exitNotReady = instance.ExitNotReady // 7
 )
 
 // exitCodes documents the codes; run marks those `natsvisor run` returns.
@@ -40,6 +41,7 @@ var exitCodes = []struct {
 	{exitNotFound, true, "instance not found", "no such instance in the registry, its service is not installed, or a signal target matches nothing or is not running"},
 	{exitTimeout, false, "", "the service manager did not finish a start or stop in time"},
 	{exitConflict, false, "", "conflict: a port used by another instance, a name taken, or a service natsvisor did not install"},
+	{exitNotReady, true, "not ready in time", "the broker did not accept connections on every listener within NATS_STARTUP_DELAY (default 10s) and was shut down"},
 }
 
 // exitName is ", <name>" for an exit code `natsvisor run` returns, else "".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/instance"
+	"github.com/natsvisor/natsvisor/signals"
 	"github.com/natsvisor/natsvisor/supervisor"
 )
 
@@ -89,7 +91,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if ra.name != "" {
 		return runInstance(cmd, ra)
 	}
-	return exitWith(instance.Run(cmd.Context(), ra.broker, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+	return exitWith(runTrapped(cmd.Context(), ra.broker, cmd.OutOrStdout(), cmd.ErrOrStderr(), instance.Env{}))
 }
 
 // runInstance runs a registered instance with its saved flags.
@@ -124,12 +126,14 @@ func runInstance(cmd *cobra.Command, ra runArgs) error {
 	args, stdout, stderr := inst.BrokerArgs(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 	env := instance.Env{Name: inst.Name} // its syslog tag and Event Log source
 	if !ra.service {
-		return exitWith(instance.RunEnv(cmd.Context(), args, stdout, stderr, env))
+		return exitWith(runTrapped(cmd.Context(), args, stdout, stderr, env))
 	}
+	controls := make(chan supervisor.Control, 4)
 	code, err := supervisor.RunService(inst.Name, func(ctx context.Context, ready func()) int {
 		env.Service, env.Ready = true, ready
+		env.Control = controlLoop(serviceEvents(ctx, controls))
 		return instance.RunEnv(ctx, args, stdout, stderr, env)
-	}, nil)
+	}, controls)
 	if err != nil {
 		return fmt.Errorf("instance %q: %w", inst.Name, err)
 	}
@@ -163,4 +167,42 @@ func wrap(items []string, width int, indent string) string {
 		line += it
 	}
 	return strings.Join(append(lines, line), "\n")
+}
+
+// runTrapped runs a broker in the foreground with nats-server's signals:
+// they are trapped before it starts, so one arriving during start-up is
+// not fatal, and carried out by the signals package's loop.
+func runTrapped(ctx context.Context, args []string, stdout, stderr io.Writer, env instance.Env) int {
+	events, stop := signals.Trap()
+	defer stop()
+	env.Control = controlLoop(events)
+	return instance.RunEnv(ctx, args, stdout, stderr, env)
+}
+
+// controlLoop carries out events on the running broker until it stops.
+func controlLoop(events <-chan signals.Event) func(context.Context, instance.Controlled) {
+	return func(ctx context.Context, b instance.Controlled) {
+		signals.Loop(ctx, b, events, func(format string, v ...any) { b.Logger().Noticef(format, v...) })
+	}
+}
+
+// serviceEvents turns the SCM's controls (ParamChange, 128, 129) into the
+// events the loop carries out, until ctx ends.
+func serviceEvents(ctx context.Context, controls <-chan supervisor.Control) <-chan signals.Event {
+	events := make(chan signals.Event)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case c := <-controls:
+				select {
+				case events <- signals.Event{Command: signals.Command(c)}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return events
 }
