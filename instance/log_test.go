@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/natsvisor/natsvisor/broker"
+	"github.com/natsvisor/natsvisor/internal/testpeer"
 )
 
 func TestKeptBackups(t *testing.T) {
@@ -170,21 +171,7 @@ func TestRunRemoteSyslogFormat(t *testing.T) {
 	}
 }
 
-// referenceServer is the nats-server binary to compare with, or "".
-func referenceServer() string {
-	if p := os.Getenv("NATS_SERVER_BIN"); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	p := filepath.Join(home, ".cache", "natsvisor-peers", "nats-server")
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
-}
+func referenceServer() string { return testpeer.NatsServer() }
 
 // A reopen from the control loop (SIGUSR1, the SCM's control 128) reopens
 // the log file.

@@ -1,6 +1,10 @@
 package signals
 
-import "context"
+import (
+	"context"
+	"os"
+	"os/signal"
+)
 
 // Broker is what the in-process trap drives; *broker.Server satisfies it.
 type Broker interface {
@@ -70,4 +74,22 @@ func apply(b Broker, c Command) bool {
 		b.LameDuck()
 	}
 	return false
+}
+
+// forward turns what arrives on sigs into events, naming each command with
+// command(sig), until the returned stop func is called.
+func forward(sigs chan os.Signal, command func(os.Signal) Command) (<-chan Event, func()) {
+	events := make(chan Event, 4)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case s := <-sigs:
+				events <- Event{Command: command(s), Name: s.String()}
+			}
+		}
+	}()
+	return events, func() { signal.Stop(sigs); close(done) }
 }

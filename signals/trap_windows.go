@@ -12,21 +12,10 @@ import (
 func Trap() (events <-chan Event, stop func()) {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	ch := make(chan Event, 4)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case s := <-sigs:
-				c := Quit
-				if s == syscall.SIGTERM {
-					c = Term
-				}
-				ch <- Event{Command: c, Name: s.String()}
-			}
+	return forward(sigs, func(s os.Signal) Command {
+		if s == syscall.SIGTERM {
+			return Term
 		}
-	}()
-	return ch, func() { signal.Stop(sigs); close(done) }
+		return Quit
+	})
 }

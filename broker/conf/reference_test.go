@@ -1,10 +1,11 @@
 package conf
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/natsvisor/natsvisor/internal/testpeer"
 )
 
 // verdictCases are whole configs with real option keys, so that
@@ -82,17 +83,4 @@ func TestReferenceVerdicts(t *testing.T) {
 	}
 }
 
-func referenceBinary() string {
-	if p := os.Getenv("NATS_SERVER_BIN"); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	p := filepath.Join(home, ".cache", "natsvisor-peers", "nats-server")
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
-}
+func referenceBinary() string { return testpeer.NatsServer() }
