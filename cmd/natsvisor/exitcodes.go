@@ -39,7 +39,7 @@ var exitCodes = []struct {
 	{exitUsage, true, "bad arguments", "bad arguments: unknown, unsupported or malformed flag, invalid instance name, unknown command"},
 	{exitConfig, true, "bad configuration", "bad configuration: the config file cannot be read or is invalid, or the options are"},
 	{exitNotFound, true, "instance not found", "no such instance in the registry, its service is not installed, or a signal target matches nothing or is not running"},
-	{exitTimeout, false, "", "the service manager did not finish a start or stop in time"},
+	{exitTimeout, false, "", "the service manager did not finish a start or stop in time, or a signal's effect was not seen in time"},
 	{exitConflict, false, "", "conflict: a port used by another instance, a name taken, or a service natsvisor did not install"},
 	{exitNotReady, true, "not ready in time", "the broker did not accept connections on every listener within NATS_STARTUP_DELAY (default 10s) and was shut down"},
 }

@@ -51,7 +51,9 @@ command-line flags.
 system. "natsvisor install --name X" registers instance X (in the registry
 under --home) and an OS service named X (a systemd unit on Linux, an SCM
 service on Windows) that runs it; start, stop, restart, status, list and
-uninstall manage those instances.
+uninstall manage those instances. reload, reopen, ldm and signal (also in
+nats-server's form, --signal/-sl) send control commands to running
+instances and wait for their effect.
 
 The registry's home is --home, else $NATSVISOR_HOME, else /var/lib/natsvisor
 for root and $XDG_STATE_HOME/natsvisor (~/.local/state/natsvisor) for other
