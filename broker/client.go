@@ -35,6 +35,8 @@ type client struct {
 	loose     byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
 	activity  bool   // the batch held a message or a subscription
 	in        stats
+	outBatch  stats     // delivered during this batch, for the server totals
+	batchNow  time.Time // the batch's time, taken at its first delivery
 
 	logLabel atomic.Pointer[string] // see label
 
@@ -55,6 +57,12 @@ type client struct {
 	rtt           time.Duration
 	rttStart      time.Time
 	firstPongSent bool
+
+	// For monitoring (/connz), also guarded by mu.
+	last     time.Time // last message or subscription in, or delivery out
+	inStats  stats     // c.in summed over the batches
+	stop     time.Time // when the connection closed
+	connInfo monInfo   // CONNECT's name, lang and version
 }
 
 // stats counts messages and bytes one way.
@@ -100,7 +108,8 @@ type connectOpts struct {
 var defaultConnectOpts = connectOpts{Verbose: true, Pedantic: true, Echo: true}
 
 func newClient(s *Server, nc net.Conn, cid uint64) *client {
-	c := &client{srv: s, nc: nc, cid: cid, start: time.Now(), flushCh: make(chan struct{}, 1)}
+	now := time.Now()
+	c := &client{srv: s, nc: nc, cid: cid, start: now, last: now, flushCh: make(chan struct{}, 1)}
 	c.opts = defaultConnectOpts
 	c.subs = make(map[string]*subscription)
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
@@ -122,7 +131,9 @@ func (c *client) closeConnection(reason closeReason, flush bool) {
 		return
 	}
 	c.closed, c.reason, c.flushOnClose = true, reason, flush
+	c.stop = time.Now()
 	subs := c.subs
+	c.connInfo.subs = closedSubs(subs)
 	c.subs = nil
 	for _, sub := range subs {
 		sub.removed = true
@@ -144,6 +155,7 @@ func (c *client) closeConnection(reason closeReason, flush bool) {
 	}
 	c.signalFlush()
 	c.srv.removeClient(c)
+	c.srv.closedConns.add(c)
 }
 
 // isClosed reports whether the connection has ended.

@@ -31,6 +31,16 @@ type configCase struct {
 // configCases lists, per config key, the cases that exercise it; every key of
 // configKeys must have one (TestConfigKeysCovered).
 var configCases = map[string][]configCase{
+	"http": {
+		{name: "port", conf: "http: 8222\n", want: func(o *Options) { o.HTTPPort = 8222 }},
+		{name: "host:port", conf: "http: \"127.0.0.1:8222\"\n", want: func(o *Options) { o.HTTPHost, o.HTTPPort = "127.0.0.1", 8222 }},
+		{name: "bad", conf: "http: localhost\n", errs: []string{`:1:1: could not parse address string "localhost"`}},
+		{name: "bool", conf: "http: true\n", errs: []string{`:1:1: expected port or host:port, got bool`}},
+	},
+	"http_port":          {{name: "http_port", conf: "http_port: 8222\n", want: func(o *Options) { o.HTTPPort = 8222 }}},
+	"monitor_port":       {{name: "monitor_port", conf: "monitor_port: -1\n", want: func(o *Options) { o.HTTPPort = -1 }}},
+	"http_base_path":     {{name: "http_base_path", conf: "http_base_path: /mon\n", want: func(o *Options) { o.HTTPBasePath = "/mon" }}},
+	"max_closed_clients": {{name: "max_closed_clients", conf: "max_closed_clients: 5\n", want: func(o *Options) { o.MaxClosedClients = 5 }}},
 	"listen": {
 		{name: "host:port", conf: "listen: 127.0.0.1:4333\n", want: func(o *Options) { o.Host, o.Port = "127.0.0.1", 4333 }},
 		{name: ":port", conf: "listen: \":4333\"\n", want: func(o *Options) { o.Host, o.Port = "", 4333 }},
@@ -194,15 +204,15 @@ var generalCases = []configCase{
 	{name: "unsupported authorization", conf: "authorization { user: a, password: b }\n",
 		errs: []string{`:1:1: field "authorization" is not supported yet`}},
 	{name: "unsupported tls", conf: "tls { cert_file: c }\n", errs: []string{`:1:1: field "tls" is not supported yet`}},
-	{name: "unsupported http", conf: "http: 8222\n", errs: []string{`:1:1: field "http" is not supported yet`}},
+	{name: "unsupported https", conf: "https: 8222\n", errs: []string{`:1:1: field "https" is not supported yet`}},
 	{name: "unsupported cluster", conf: "cluster { port: 6222 }\n", errs: []string{`:1:1: field "cluster" is not supported yet`}},
 	{name: "unsupported keeps case", conf: "JetStream: enabled\n", errs: []string{`:1:1: field "JetStream" is not supported yet`}},
 	{name: "variable key skipped", conf: "p: 4333\nport: $p\n", want: func(o *Options) { o.Port = 4333 }},
 	{name: "unused variable is unknown", conf: "p: 4333\nport: 1\n", errs: []string{`:1:1: unknown field "p"`}},
 	{name: "option used as variable still applies", conf: "max_payload: 1MB\nmax_pending: $max_payload\n",
 		want: func(o *Options) { o.MaxPayload, o.MaxPending = 1<<20, 1<<20 }},
-	{name: "unsupported used as variable still refused", conf: "http_port: 8222\nport: $http_port\n",
-		errs: []string{`:1:1: field "http_port" is not supported yet`}},
+	{name: "unsupported used as variable still refused", conf: "https_port: 8222\nport: $https_port\n",
+		errs: []string{`:1:1: field "https_port" is not supported yet`}},
 	{name: "redefined variable is unknown again", conf: "x: 1\nport: $x\nx: 2\n", errs: []string{`:3:1: unknown field "x"`}},
 	{name: "errors gathered in file order", conf: "bogus: 1\nport: \"x\"\nping_interval: 5\ntls {}\n",
 		errs:  []string{`:1:1: unknown field "bogus"`, `:2:1: expected an integer, got string x`, `:4:1: field "tls" is not supported yet`},

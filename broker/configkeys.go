@@ -54,6 +54,11 @@ var configKeys = map[string]keyHandler{
 	"lame_duck_duration":     setLameDuckDuration,
 	"lame_duck_grace_period": setLameDuckGrace,
 	"no_header_support":      boolKey(func(o *Options, b bool) { o.NoHeaderSupport = b }),
+	"http":                   setHTTP,
+	"http_port":              intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
+	"monitor_port":           intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
+	"http_base_path":         str(func(o *Options, s string) { o.HTTPBasePath = s }),
+	"max_closed_clients":     intKey(func(o *Options, n int64) { o.MaxClosedClients = int(n) }),
 }
 
 // unsupportedKeys are the other top-level keys nats-server v2.15.2 knows
@@ -62,10 +67,10 @@ var configKeys = map[string]keyHandler{
 // (say "user" outside authorization) is an unknown field, as there.
 var unsupportedKeys = setOf(
 	"accounts", "allow_non_tls", "authorization", "cluster", "connect_error_reports", "default_js_domain",
-	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "http", "https",
-	"http_base_path", "http_port", "monitor_port", "https_port", "jetstream", "leaf", "leafnodes",
+	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "https",
+	"https_port", "jetstream", "leaf", "leafnodes",
 	"mappings", "maps",
-	"max_closed_clients", "max_sub_tokens", "max_subscription_tokens", "mqtt", "no_auth_user",
+	"max_sub_tokens", "max_subscription_tokens", "mqtt", "no_auth_user",
 	"no_fast_producer_stall", "no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",
 	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
 	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",

@@ -3,6 +3,7 @@ package broker
 import (
 	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"github.com/natsvisor/natsvisor/broker/sublist"
 )
@@ -200,6 +201,12 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	n := c.appendMsg(dst, sub, pa, msg)
 	dst.outStats.msgs++
 	dst.outStats.bytes += int64(n)
+	if c.outBatch.msgs == 0 {
+		c.batchNow = time.Now()
+	}
+	dst.last = c.batchNow
+	c.outBatch.msgs++
+	c.outBatch.bytes += int64(n)
 	slow := int64(dst.out.size+dst.inFlight) > maxPending
 	if last {
 		sub.removed = true

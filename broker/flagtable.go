@@ -92,10 +92,11 @@ var flagTable = []flagDef{
 		fields: []string{"RemoteSyslog"}, parse: stringFlag(func(o *Options, v string) { o.RemoteSyslog = v })},
 	{names: []string{"--log_size_limit"}, kind: kindInt, arg: "limit", usage: "Logfile size limit in bytes (default: 0, no rotation)",
 		fields: []string{"LogSizeLimit"}, parse: int64Flag(func(o *Options, n int64) { o.LogSizeLimit = n })},
+	{names: []string{"-m", "--http_port"}, kind: kindInt, arg: "port", usage: "Use port for http monitoring",
+		fields: []string{"HTTPPort"}, parse: intFlag(func(o *Options, n int) { o.HTTPPort = n })},
 	{names: []string{"-h", "--help"}, kind: kindHelp, usage: "Show this message"},
 	{names: []string{"-v", "--version"}, kind: kindVersion, usage: "Show version"},
 
-	{names: []string{"-m", "--http_port"}, kind: kindRefused},
 	{names: []string{"-ms", "--https_port"}, kind: kindRefused},
 	{names: []string{"-sl", "--signal"}, kind: kindRefused},
 	{names: []string{"-js", "--jetstream"}, kind: kindRefused},

@@ -40,6 +40,9 @@ func (s *Server) Start() error {
 			return fmt.Errorf("could not write pidfile: %w", err)
 		}
 	}
+	if err := s.startMonitoring(o); err != nil {
+		return err
+	}
 	port := o.Port
 	if port == RandomPort {
 		port = 0
@@ -47,6 +50,7 @@ func (s *Server) Start() error {
 	hp := net.JoinHostPort(o.Host, strconv.Itoa(port))
 	ln, err := net.Listen("tcp", hp)
 	if err != nil {
+		s.stopMonitoring()
 		return fmt.Errorf("error listening on port: %s, %q", hp, err)
 	}
 	s.port = ln.Addr().(*net.TCPAddr).Port
@@ -167,6 +171,7 @@ func (s *Server) Shutdown() {
 	if ln != nil {
 		_ = ln.Close()
 	}
+	s.stopMonitoring()
 	for _, c := range clients {
 		c.closeConnection(reasonServerShutdown, false)
 	}
@@ -190,6 +195,9 @@ func (s *Server) Readiness() (bool, string) {
 			return true, ""
 		default:
 		}
+	}
+	if o.HTTPPort != 0 && s.MonitorAddr() == nil {
+		return false, "http monitor on " + net.JoinHostPort(o.HTTPHost, strconv.Itoa(o.HTTPPort))
 	}
 	return false, "client listener on " + net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
 }

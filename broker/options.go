@@ -30,6 +30,8 @@ const (
 	DefaultAuthTimeout = 2 * time.Second
 	// DefaultLameDuckDuration is lame duck mode's total length.
 	DefaultLameDuckDuration = 2 * time.Minute
+	// DefaultMaxClosedClients is how many closed connections /connz keeps.
+	DefaultMaxClosedClients = 10000
 	// DefaultLameDuckGracePeriod is lame duck mode's wait before closing clients.
 	DefaultLameDuckGracePeriod = 10 * time.Second
 )
@@ -124,6 +126,18 @@ type Options struct {
 	// LameDuckGracePeriod is how long lame duck mode waits before closing
 	// clients. Default DefaultLameDuckGracePeriod.
 	LameDuckGracePeriod time.Duration
+	// HTTPHost is the monitoring listener's bind address. Default: Host.
+	HTTPHost string
+	// HTTPPort opens the HTTP monitoring listener (/varz, /connz, …) on
+	// this port; RandomPort picks a free one. Default 0: no monitoring.
+	// Not reloadable, as in nats-server.
+	HTTPPort int
+	// HTTPBasePath prefixes every monitoring path. Default empty.
+	HTTPBasePath string
+	// MaxClosedClients bounds the closed connections /connz remembers.
+	// Default DefaultMaxClosedClients.
+	MaxClosedClients int
+
 	// ReloadStatusFile, when set, receives the result of every reload as
 	// JSON (see ReloadResult). Default: the pid file's path plus ".reload"
 	// when a pid file is set.
@@ -178,6 +192,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.LameDuckGracePeriod == 0 {
 		o.LameDuckGracePeriod = DefaultLameDuckGracePeriod
+	}
+	if o.HTTPHost == "" {
+		o.HTTPHost = o.Host
+	}
+	if o.MaxClosedClients == 0 {
+		o.MaxClosedClients = DefaultMaxClosedClients
 	}
 	if o.ReloadStatusFile == "" && o.PidFile != "" {
 		o.ReloadStatusFile = o.PidFile + ".reload"

@@ -131,7 +131,10 @@ func (c *client) processConnect(arg []byte) error {
 	c.opts, c.connected = opts, true
 	c.mu.Lock()
 	c.headers, c.protocol = opts.Headers, opts.Protocol
+	c.connInfo.name, c.connInfo.lang, c.connInfo.version = opts.Name, opts.Lang, opts.Version
+	c.connInfo.authUser = rawAuthUser(&opts)
 	c.rtt = time.Since(c.start)
+	c.last = time.Now()
 	c.mu.Unlock()
 	if opts.Verbose {
 		c.sendOK()

@@ -86,20 +86,29 @@ func (c *client) resize(buf []byte, start, end, need int, filled bool, short int
 }
 
 // endBatch runs after each parsed read: it wakes the writers that got data,
-// publishes the batch's counters and records activity for the ping timer.
+// publishes the batch's counters (server totals and the connection's own,
+// once per batch, never per message) and records activity for the ping
+// timer and /connz.
 func (c *client) endBatch() {
 	c.flushPending()
+	if c.outBatch.msgs != 0 {
+		c.srv.outMsgs.Add(c.outBatch.msgs)
+		c.srv.outBytes.Add(c.outBatch.bytes)
+		c.outBatch = stats{}
+	}
 	if c.in.msgs != 0 {
 		c.srv.inMsgs.Add(c.in.msgs)
 		c.srv.inBytes.Add(c.in.bytes)
-		c.in = stats{}
 	}
 	if c.activity {
 		c.activity = false
 		now := time.Now()
 		c.mu.Lock()
-		c.lastIn = now
+		c.lastIn, c.last = now, now
+		c.inStats.msgs += c.in.msgs
+		c.inStats.bytes += c.in.bytes
 		c.mu.Unlock()
+		c.in = stats{}
 	}
 }
 

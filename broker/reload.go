@@ -321,6 +321,9 @@ func (s *Server) finishReload(err error, digest string, changed []string) error 
 	}
 	s.reload.last = r
 	s.reload.mu.Unlock()
+	if err == nil {
+		s.configTime.Store(r.Time.UnixNano())
+	}
 	if err != nil {
 		s.logger().Errorf("Failed to reload server configuration: %v", err)
 	} else if digest != "" {

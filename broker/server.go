@@ -48,12 +48,18 @@ type Server struct {
 	cids  atomic.Uint64
 
 	// Totals, updated once per read batch, never per message.
-	inMsgs, inBytes atomic.Int64
-	slowConsumers   atomic.Int64
-	staleConns      atomic.Int64
-	totalConns      atomic.Int64
+	inMsgs, inBytes   atomic.Int64
+	outMsgs, outBytes atomic.Int64
+	slowConsumers     atomic.Int64
+	staleConns        atomic.Int64
+	totalConns        atomic.Int64
 
 	reload reloadState
+
+	mon         monitor      // the HTTP monitoring listener, see monitor.go
+	closedConns closedRing   // recently closed connections, for /connz
+	start       time.Time    // when New built the server
+	configTime  atomic.Int64 // when the configuration was loaded, Unix ns
 
 	// Logging switches, read on the hot path.
 	trace, debug atomic.Bool
@@ -91,6 +97,8 @@ func New(opts *Options) (*Server, error) {
 		clients: make(map[uint64]*client),
 		done:    make(chan struct{}), ready: make(chan struct{}), quit: make(chan struct{}),
 	}
+	s.start = time.Now()
+	s.configTime.Store(s.start.UnixNano())
 	s.name = o.ServerName
 	if s.name == "" {
 		s.name = id

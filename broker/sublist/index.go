@@ -23,9 +23,14 @@ type Index[T comparable] struct {
 	gen atomic.Uint64
 	_   [56]byte
 
-	mu    sync.RWMutex // guards root and count
-	root  *level[T]
-	count int
+	mu               sync.RWMutex // guards root, count, inserts and removes
+	root             *level[T]
+	count            int
+	inserts, removes uint64
+
+	// Lookups that missed the per-connection caches, and how many of them
+	// the L2 cache answered; see Stats.
+	matches, l2Hits atomic.Uint64
 
 	// empty is the shared result for subjects that match nothing.
 	empty *Result[T]
@@ -104,6 +109,7 @@ func (x *Index[T]) Insert(subject, queue string, v T) error {
 		return nil
 	}
 	x.count++
+	x.inserts++
 	x.changed(subject)
 	return nil
 }
@@ -146,6 +152,7 @@ func (x *Index[T]) Remove(subject, queue string, v T) error {
 		return ErrNotFound
 	}
 	x.count--
+	x.removes++
 	for i := len(path) - 1; i >= 0; i-- {
 		s := path[i]
 		if !s.n.empty() {

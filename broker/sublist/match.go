@@ -40,7 +40,9 @@ func (x *Index[T]) Match(subject []byte) *Result[T] {
 // copy of subject as a string if it has one ("" otherwise), which an L1 cache
 // can share as its own key.
 func (x *Index[T]) lookup(subject []byte) (*Result[T], string) {
+	x.matches.Add(1)
 	if e, ok := x.cacheGet(subject); ok {
+		x.l2Hits.Add(1)
 		return e.r, e.key
 	}
 	x.mu.RLock()
