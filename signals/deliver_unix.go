@@ -35,3 +35,9 @@ func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
+
+// servicePID is Windows' lookup of an instance's process through the SCM;
+// on Unix instancePID reads the pid file instead.
+func servicePID(name string) (int, error) {
+	return 0, fmt.Errorf("instance %q: no service manager lookup on this OS", name)
+}

@@ -113,37 +113,52 @@ func resolveGlob(reg *instance.Registry, glob string) ([]Target, error) {
 	return out, nil
 }
 
-// instanceTarget reads an instance's pid file and checks the process lives.
+// instanceTarget finds the process of a running instance.
 func instanceTarget(inst *instance.Instance) (Target, error) {
 	p := inst.Paths()
 	t := Target{Instance: inst.Name, PidFile: p.PidFile, LogFile: p.LogFile, ReloadStatus: p.ReloadStatus, inst: inst}
+	pid, err := instancePID(inst)
+	if err != nil {
+		return t, fmt.Errorf("instance %q: %w", inst.Name, err)
+	}
+	t.PID = pid
+	return t, nil
+}
+
+// instancePID is the process of a running instance: the SCM's on Windows
+// (where commands go to the service), else the pid in its pid file, whose
+// process must be alive.
+func instancePID(inst *instance.Instance) (int, error) {
+	if byName {
+		return servicePID(inst.Name)
+	}
+	p := inst.Paths()
 	b, err := os.ReadFile(p.PidFile)
 	if err != nil {
-		if byName {
-			return t, nil // the service manager addresses it by name
-		}
-		return t, fmt.Errorf("instance %q: %w (no pid file %s)", inst.Name, ErrNotRunning, p.PidFile)
+		return 0, fmt.Errorf("%w (no pid file %s)", ErrNotRunning, p.PidFile)
 	}
-	if t.PID, err = parsePid(b); err != nil {
-		return t, fmt.Errorf("instance %q: pid file %s: %w", inst.Name, p.PidFile, err)
+	pid, err := parsePid(b)
+	if err != nil {
+		return 0, fmt.Errorf("pid file %s: %w", p.PidFile, err)
 	}
-	if !alive(t.PID) {
-		return t, fmt.Errorf("instance %q: %w (pid %d from %s is gone)", inst.Name, ErrNotRunning, t.PID, p.PidFile)
+	if !alive(pid) {
+		return 0, fmt.Errorf("%w (pid %d from %s is gone)", ErrNotRunning, pid, p.PidFile)
 	}
-	return t, nil
+	return pid, nil
 }
 
 // livePid refuses a pid whose process is gone.
 func livePid(t Target) ([]Target, error) {
-	if !byName && !alive(t.PID) {
+	if !alive(t.PID) {
 		return nil, fmt.Errorf("%w: pid %d", ErrNotRunning, t.PID)
 	}
 	return []Target{t}, nil
 }
 
-// pidTarget attaches the instance whose pid file holds pid, if any, so the
-// command's effect can be confirmed. A pid file outside the registry still
-// has the broker's reload status beside it (<pid file>.reload).
+// pidTarget attaches the running instance whose process is pid (per
+// instancePID), if any, so the command's effect can be confirmed. A pid
+// file outside the registry still has the broker's reload status beside it
+// (<pid file>.reload).
 func pidTarget(reg *instance.Registry, pid int, pidFile string) Target {
 	t := Target{PID: pid, PidFile: pidFile}
 	if pidFile != "" {
@@ -154,13 +169,11 @@ func pidTarget(reg *instance.Registry, pid int, pidFile string) Target {
 		return t
 	}
 	for _, inst := range insts {
-		p := inst.Paths()
-		if b, err := os.ReadFile(p.PidFile); err == nil {
-			if n, err := parsePid(b); err == nil && n == pid {
-				t.Instance, t.LogFile, t.ReloadStatus, t.inst = inst.Name, p.LogFile, p.ReloadStatus, inst
-				if t.PidFile == "" {
-					t.PidFile = p.PidFile
-				}
+		if n, err := instancePID(inst); err == nil && n == pid {
+			p := inst.Paths()
+			t.Instance, t.LogFile, t.ReloadStatus, t.inst = inst.Name, p.LogFile, p.ReloadStatus, inst
+			if t.PidFile == "" {
+				t.PidFile = p.PidFile
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -64,6 +65,9 @@ func registry(t *testing.T) (*instance.Registry, string) {
 }
 
 func TestResolve(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("on Windows instances resolve through the SCM, not pid files: supervisor's TestRigWineSignals covers it")
+	}
 	reg, home := registry(t)
 	me := os.Getpid()
 	nl := filepath.Join(home, "nl.pid")
