@@ -58,6 +58,14 @@ type client struct {
 	rttStart      time.Time
 	firstPongSent bool
 
+	// Authorization (auth.go, permissions.go).
+	nonce        []byte                    // the INFO nonce; set before the goroutines start
+	awaitingAuth bool                      // auth required and no CONNECT passed yet; read goroutine
+	authTimer    *time.Timer               // guarded by mu
+	creds        *connectOpts              // the CONNECT that authenticated; guarded by mu
+	perms        atomic.Pointer[connPerms] // nil: everything is allowed
+	replies      map[string]*replyPerm     // allow_responses grants; guarded by mu
+
 	// For monitoring (/connz), also guarded by mu.
 	last     time.Time // last message or subscription in, or delivery out
 	inStats  stats     // c.in summed over the batches
@@ -81,6 +89,9 @@ type subscription struct {
 	max     int64 // auto-unsubscribe after this many; 0 = never
 	nm      int64 // messages delivered
 	removed bool
+	// denyFilter: the subscription may match denied subjects, so each
+	// delivery is checked (a wildcard or queue overlapping a deny entry).
+	denyFilter bool
 }
 
 // connectOpts are a client's CONNECT fields. The JSON is decoded over

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -31,6 +32,35 @@ type configCase struct {
 // configCases lists, per config key, the cases that exercise it; every key of
 // configKeys must have one (TestConfigKeysCovered).
 var configCases = map[string][]configCase{
+	"authorization": {
+		{name: "user", conf: "authorization { user: a, password: b, timeout: \"3s\" }\n",
+			want: func(o *Options) { o.Username, o.Password, o.AuthTimeout = "a", "b", 3*time.Second }},
+		{name: "token", conf: "authorization { token: t, timeout: 1.5 }\n",
+			want: func(o *Options) { o.Authorization, o.AuthTimeout = "t", 1500*time.Millisecond }},
+		{name: "users", conf: "authorization { users: [ {user: a, password: b, permissions: { publish: \"x\", subscribe: { deny: \"y q\" }, allow_responses: true } } ] }\n",
+			want: func(o *Options) {
+				o.Users = []*User{{Username: "a", Password: "b", Permissions: &Permissions{
+					Publish: &SubjectPermission{Allow: []string{"x"}}, Subscribe: &SubjectPermission{Deny: []string{"y q"}},
+					Response: &ResponsePermission{MaxMsgs: DefaultAllowResponseMaxMsgs, Expires: DefaultAllowResponseExpires}}}}
+			}},
+		{name: "default permissions", conf: "authorization { default_permissions: { publish: [\"p\"] }, users: [ {user: a, password: b} ] }\n",
+			want: func(o *Options) {
+				o.Users = []*User{{Username: "a", Password: "b", Permissions: &Permissions{Publish: &SubjectPermission{Allow: []string{"p"}}}}}
+			}},
+		{name: "user and token", conf: "authorization { user: a, token: t }\n", errs: []string{`:1:1: Cannot have a user/pass and token`}},
+		{name: "bad subject", conf: "authorization { users: [ {user: a, permissions: { publish: \"a..b\" } } ] }\n",
+			errs: []string{`:1:60: subject "a..b" is not a valid subject`}},
+	},
+	"no_auth_user": {{name: "no_auth_user", conf: "no_auth_user: a\n", want: func(o *Options) { o.NoAuthUser = "a" }}},
+	"tls": {
+		{name: "without key", conf: "tls { cert_file: c }\n", errs: []string{`:1:1: missing 'key_file' in TLS configuration`}},
+		{name: "bad cipher", conf: "tls { cert_file: c, key_file: k, cipher_suites: [\"nope\"] }\n", errs: []string{`:1:1: unrecognized cipher nope`}},
+		{name: "fields", conf: "tls { cert_file: c, key_file: k, ca_file: ca, verify: true, timeout: 3, curve_preferences: [\"X25519\"] }\n",
+			want: func(o *Options) {
+				o.TLSOptions = TLSOptions{TLS: true, TLSCert: "c", TLSKey: "k", TLSCaCert: "ca", TLSVerify: true,
+					TLSTimeout: 3 * time.Second, TLSCurvePreferences: []tls.CurveID{tls.X25519}}
+			}},
+	},
 	"http": {
 		{name: "port", conf: "http: 8222\n", want: func(o *Options) { o.HTTPPort = 8222 }},
 		{name: "host:port", conf: "http: \"127.0.0.1:8222\"\n", want: func(o *Options) { o.HTTPHost, o.HTTPPort = "127.0.0.1", 8222 }},
@@ -201,9 +231,6 @@ var generalCases = []configCase{
 	{name: "not a top-level key in nats-server", conf: "user: a\n", errs: []string{`:1:1: unknown field "user"`}},
 	{name: "short first ping is no config key", conf: "disable_short_first_ping: true\n",
 		errs: []string{`:1:1: unknown field "disable_short_first_ping"`}},
-	{name: "unsupported authorization", conf: "authorization { user: a, password: b }\n",
-		errs: []string{`:1:1: field "authorization" is not supported yet`}},
-	{name: "unsupported tls", conf: "tls { cert_file: c }\n", errs: []string{`:1:1: field "tls" is not supported yet`}},
 	{name: "unsupported https", conf: "https: 8222\n", errs: []string{`:1:1: field "https" is not supported yet`}},
 	{name: "unsupported cluster", conf: "cluster { port: 6222 }\n", errs: []string{`:1:1: field "cluster" is not supported yet`}},
 	{name: "unsupported keeps case", conf: "JetStream: enabled\n", errs: []string{`:1:1: field "JetStream" is not supported yet`}},
@@ -214,8 +241,8 @@ var generalCases = []configCase{
 	{name: "unsupported used as variable still refused", conf: "https_port: 8222\nport: $https_port\n",
 		errs: []string{`:1:1: field "https_port" is not supported yet`}},
 	{name: "redefined variable is unknown again", conf: "x: 1\nport: $x\nx: 2\n", errs: []string{`:3:1: unknown field "x"`}},
-	{name: "errors gathered in file order", conf: "bogus: 1\nport: \"x\"\nping_interval: 5\ntls {}\n",
-		errs:  []string{`:1:1: unknown field "bogus"`, `:2:1: expected an integer, got string x`, `:4:1: field "tls" is not supported yet`},
+	{name: "errors gathered in file order", conf: "bogus: 1\nport: \"x\"\nping_interval: 5\ncluster {}\n",
+		errs:  []string{`:1:1: unknown field "bogus"`, `:2:1: expected an integer, got string x`, `:4:1: field "cluster" is not supported yet`},
 		warns: []string{`:3:1: invalid use of field "ping_interval": ping_interval should be converted to a duration`}},
 	{name: "empty", conf: "", want: func(o *Options) {}, warns: []string{`: config has no values or is empty`}},
 	{name: "only comments", conf: "# nothing\n", want: func(o *Options) {}, warns: []string{`: config has no values or is empty`}},

@@ -54,6 +54,9 @@ var configKeys = map[string]keyHandler{
 	"lame_duck_duration":     setLameDuckDuration,
 	"lame_duck_grace_period": setLameDuckGrace,
 	"no_header_support":      boolKey(func(o *Options, b bool) { o.NoHeaderSupport = b }),
+	"authorization":          setAuthorization,
+	"no_auth_user":           str(func(o *Options, s string) { o.NoAuthUser = s }),
+	"tls":                    setTLS,
 	"http":                   setHTTP,
 	"http_port":              intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
 	"monitor_port":           intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
@@ -66,16 +69,16 @@ var configKeys = map[string]keyHandler{
 // does not have yet: refused, never ignored. A key nats-server does not know
 // (say "user" outside authorization) is an unknown field, as there.
 var unsupportedKeys = setOf(
-	"accounts", "allow_non_tls", "authorization", "cluster", "connect_error_reports", "default_js_domain",
+	"accounts", "allow_non_tls", "cluster", "connect_error_reports", "default_js_domain",
 	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "https",
 	"https_port", "jetstream", "leaf", "leafnodes",
 	"mappings", "maps",
-	"max_sub_tokens", "max_subscription_tokens", "mqtt", "no_auth_user",
+	"max_sub_tokens", "max_subscription_tokens", "mqtt",
 	"no_fast_producer_stall", "no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",
 	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
 	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",
 	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls", "server_metadata",
-	"server_tags", "store_dir", "storedir", "system_account", "system", "tls", "trace_headers",
+	"server_tags", "store_dir", "storedir", "system_account", "system", "trace_headers",
 	"trusted", "trusted_keys", "websocket", "ws", "write_timeout",
 )
 

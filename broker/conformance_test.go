@@ -97,7 +97,8 @@ func TestScriptSyntax(t *testing.T) {
 //	case <name>                 start a case
 //	nobytewise                  do not rerun this case with byte-at-a-time writes
 //	strictpings                 do not skip server PINGs (see below)
-//	config <key> <value>        a server limit, before the first dial (see serverConfig)
+//	config <key> <value>        a server limit, before the first dial (see serverConfig);
+//	                            `config conf <text>` adds raw config text (authorization {…})
 //	timeout <duration>          read deadline of the following steps (default 5s)
 //	dial <conn>                 connect and read the INFO line (any INFO {json} \r\n)
 //	dialraw <conn>              connect and read nothing
@@ -249,6 +250,9 @@ func parseScript(file, text string) ([]*protoCase, error) {
 // setConfig handles "config <key> <value>".
 func (c *protoCase) setConfig(rest string) error {
 	args := strings.Fields(rest)
+	if len(args) > 2 && args[0] == "conf" { // raw config text, spaces and all
+		args = []string{"conf", strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "conf"))}
+	}
 	if len(args) != 2 {
 		return errors.New("config <key> <value>")
 	}

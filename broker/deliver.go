@@ -154,6 +154,10 @@ func (c *client) processMsg(pa *pubArgs, msg []byte) {
 	if c.opts.Pedantic && !sublist.ValidLiteralSubject(pa.subject) {
 		c.sendErr(errInvalidPubSubj) // and the message is still delivered
 	}
+	if !c.pubAllowed(pa.subject) {
+		c.pubPermissionViolation(pa.subject)
+		return
+	}
 	if c.opts.Verbose {
 		c.sendOK()
 	}
@@ -192,9 +196,12 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 		return false
 	}
 	dst.mu.Lock()
-	if dst.closed || sub.removed {
+	if dst.closed || sub.removed || (sub.denyFilter && dst.deniedDelivery(sub, pa.subject)) {
 		dst.mu.Unlock()
 		return false
+	}
+	if len(pa.reply) > 0 {
+		dst.grantReply(pa.reply)
 	}
 	sub.nm++
 	last := sub.max > 0 && sub.nm >= sub.max

@@ -13,6 +13,8 @@ const (
 	errInvalidPubSubj  = "Invalid Publish Subject"
 	errAuthViolation   = "Authorization Violation"
 	errMaxSubs         = "maximum subscriptions exceeded"
+	errAuthTimeout     = "Authentication Timeout"
+	errTLSRequired     = "Secure Connection - TLS Required"
 )
 
 // closeReason says why a connection ended; its text is what /connz reports.
@@ -33,6 +35,8 @@ const (
 	reasonParseError
 	reasonWriteError
 	reasonReadError
+	reasonAuthTimeout
+	reasonTLSHandshake
 )
 
 var reasonText = [...]string{
@@ -49,6 +53,8 @@ var reasonText = [...]string{
 	reasonParseError:           "Parse Error",
 	reasonWriteError:           "Write Error",
 	reasonReadError:            "Read Error",
+	reasonAuthTimeout:          "Authentication Timeout",
+	reasonTLSHandshake:         "TLS Handshake Failure",
 }
 
 func (r closeReason) String() string { return reasonText[r] }

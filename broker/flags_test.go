@@ -89,10 +89,10 @@ func TestParseArgs(t *testing.T) {
 		{name: "monitoring", args: []string{"-m", "8222"}, want: with(func(o *Options) { o.HTTPPort = 8222 }), fields: []string{"HTTPPort"}},
 		{name: "refused https monitoring", args: []string{"--https_port=x"}, wantErr: "flag -ms (--https_port) is not supported yet"},
 		{name: "refused signal", args: []string{"--signal", "reload"}, wantErr: "flag -sl (--signal) is not supported yet"},
-		{name: "refused tls", args: []string{"--tls"}, wantErr: "flag --tls is not supported yet"},
+		{name: "refused routes", args: []string{"--routes", "x"}, wantErr: "flag --routes is not supported yet"},
 		{name: "refused cluster", args: []string{"--cluster_listen", "x"}, wantErr: "flag --cluster (--cluster_listen) is not supported yet"},
 		{name: "refused jetstream", args: []string{"-js"}, wantErr: "flag -js (--jetstream) is not supported yet"},
-		{name: "refused tls", args: []string{"--tls=false"}, wantErr: "flag --tls is not supported yet"},
+		{name: "refused no_advertise", args: []string{"--no_advertise=false"}, wantErr: "flag --no_advertise is not supported yet"},
 		{name: "refused help_tls", args: []string{"--help_tls"}, wantErr: "flag --help_tls is not supported yet"},
 		{name: "refused after valid", args: []string{"-p", "1", "-ms", "8222"}, wantErr: "flag -ms (--https_port) is not supported yet"},
 		{name: "refused as value is a value", args: []string{"-l", "-c"}, want: with(func(o *Options) { o.LogFile = "-c" })},
@@ -202,7 +202,7 @@ func TestFlagTable(t *testing.T) {
 			t.Errorf("FlagUsage lacks %q:\n%s", want, usage)
 		}
 	}
-	if strings.Contains(usage, "--tlscert") {
+	if strings.Contains(usage, "--routes") {
 		t.Errorf("FlagUsage lists a refused flag:\n%s", usage)
 	}
 	if r := RefusedFlags(); len(r) == 0 || r[0] == "" {

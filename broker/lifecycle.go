@@ -102,7 +102,9 @@ func (s *Server) createClient(nc net.Conn) {
 	c := newClient(s, nc, s.cids.Add(1))
 	info := s.baseInfo()
 	info.CID, info.ClientIP = c.cid, c.host
-	c.out.write(infoProto(&info))
+	if !c.prepareConn(&info) {
+		c.out.write(infoProto(&info))
+	}
 
 	o := s.Options()
 	s.mu.Lock()

@@ -143,6 +143,10 @@ type Options struct {
 	// when a pid file is set.
 	ReloadStatusFile string
 
+	// Authorization and TLS: see auth_options.go.
+	AuthOptions
+	TLSOptions
+
 	// configDigest is the config file's digest, logged at start.
 	configDigest string
 	// cmdline holds the command-line flags, which override the file on every
@@ -193,6 +197,7 @@ func (o *Options) setDefaults() {
 	if o.LameDuckGracePeriod == 0 {
 		o.LameDuckGracePeriod = DefaultLameDuckGracePeriod
 	}
+	o.setAuthTLSDefaults()
 	if o.HTTPHost == "" {
 		o.HTTPHost = o.Host
 	}
@@ -207,6 +212,7 @@ func (o *Options) setDefaults() {
 // Clone returns a copy of o that shares nothing mutable with it.
 func (o *Options) Clone() *Options {
 	c := *o
+	c.AuthOptions = o.AuthOptions.clone()
 	return &c
 }
 

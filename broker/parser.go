@@ -80,6 +80,9 @@ func (c *client) parse(buf []byte) (used, need int, err error) {
 // consumed (0 when b holds only part of the command) and, when known, how
 // many bytes the whole command needs.
 func (c *client) parseOne(b []byte) (int, int, error) {
+	if c.awaitingAuth && upper(b[0]) != 'C' && !c.preConnect() {
+		return 0, 0, errClosed // only CONNECT may come first when auth is required
+	}
 	spec, n, ok := matchOp(b)
 	if !ok {
 		return 0, 0, c.protoErr()

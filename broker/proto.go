@@ -25,6 +25,9 @@ func (c *client) processSub(arg []byte) error {
 		c.sendErr(errInvalidSubject)
 		return nil
 	}
+	if !c.checkSub(sub) {
+		return nil
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -105,9 +108,15 @@ func (c *client) processUnsub(arg []byte) error {
 // omitted verbose, pedantic and echo are true. Since nats-server 2.14 a
 // second CONNECT drops the connection's subscriptions.
 func (c *client) processConnect(arg []byte) error {
+	if !c.stopAuthTimer() {
+		return errClosed // the auth timeout is closing the connection
+	}
 	opts := defaultConnectOpts
 	if err := json.Unmarshal(arg, &opts); err != nil {
 		return c.silentClose(reasonProtocolViolation)
+	}
+	if !c.checkConnectAuth(&opts) {
+		return errClosed
 	}
 	srvHeaders := !c.srv.Options().NoHeaderSupport
 	opts.Headers = opts.Headers && srvHeaders

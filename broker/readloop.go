@@ -17,6 +17,9 @@ const (
 // command split across reads) are moved to the front of the buffer, so the
 // parser always sees whole commands and only a split command is ever copied.
 func (c *client) readLoop() {
+	if !c.beforeRead() {
+		return
+	}
 	buf := make([]byte, startReadBuf)
 	var start, end, need, short int
 	for {

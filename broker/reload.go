@@ -203,9 +203,15 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 	s.trace.Store(next.Trace || next.TraceVerbose)
 	s.debug.Store(next.Debug)
 	keys := make([]string, 0, len(fields))
+	authLogged := map[string]bool{}
 	for _, f := range fields {
 		keys = append(keys, reloadable[f])
-		s.applyField(f, cur, next)
+		if !s.logAuthField(f, next, authLogged) {
+			s.applyField(f, cur, next)
+		}
+	}
+	if len(authLogged) > 0 || next.TLS {
+		s.reloadAuth(next) // TLS files are read again on every reload
 	}
 	return keys, nil
 }
@@ -216,18 +222,19 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 // port, as nats-server does.
 func diffOptions(cur, next *Options, port int) ([]string, error) {
 	cv, nv := reflect.ValueOf(cur).Elem(), reflect.ValueOf(next).Elem()
-	t := cv.Type()
 	var changed []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() || reflect.DeepEqual(cv.Field(i).Interface(), nv.Field(i).Interface()) {
+	for _, f := range reflect.VisibleFields(cv.Type()) { // embedded structs' fields too
+		cf, nf := cv.FieldByIndex(f.Index), nv.FieldByIndex(f.Index)
+		if f.Anonymous || !f.IsExported() || reflect.DeepEqual(cf.Interface(), nf.Interface()) {
 			continue
 		}
 		switch {
 		case ignoredOnReload[f.Name]:
-			nv.Field(i).Set(cv.Field(i))
+			nf.Set(cf)
 		case f.Name == "Port" && next.Port == RandomPort:
-			nv.Field(i).Set(cv.Field(i)) // a random port stays the one it got
+			nf.Set(cf) // a random port stays the one it got
+		case f.Name == "NoAuthUser" && !noAuthUserDropped(cur, next):
+			return nil, fmt.Errorf("config reload not supported for %s: old=%v, new=%v", f.Name, cf.Interface(), nf.Interface())
 		case f.Name == "ClientAdvertise" && next.ClientAdvertise != "":
 			if err := checkClientAdvertise(next.ClientAdvertise); err != nil {
 				return nil, err
@@ -239,7 +246,7 @@ func diffOptions(cur, next *Options, port int) ([]string, error) {
 			return nil, fmt.Errorf("config reload not supported for Port: old=%d, new=%d", port, next.Port)
 		default:
 			return nil, fmt.Errorf("config reload not supported for %s: old=%v, new=%v",
-				f.Name, cv.Field(i).Interface(), nv.Field(i).Interface())
+				f.Name, cf.Interface(), nf.Interface())
 		}
 	}
 	return changed, nil

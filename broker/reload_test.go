@@ -415,7 +415,7 @@ func TestReloadBadFile(t *testing.T) {
 		{"syntax", listenLocal + "max_payload: [1\n", `:3:1: Expected an array value terminator "," or an array terminator "]", but got EOF instead.`},
 		{"unknown key", listenLocal + "max_payload: 2MB\nbogus: 1\n", `:3:1: unknown field "bogus"`},
 		{"bad value", listenLocal + "ping_interval: \"1x\"\n", `:2:1: error parsing ping_interval: time: unknown unit "x" in duration "1x"`},
-		{"unsupported", listenLocal + "max_payload: 2MB\nauthorization { token: t }\n", `:3:1: field "authorization" is not supported yet`},
+		{"unsupported", listenLocal + "max_payload: 2MB\njetstream: true\n", `:3:1: field "jetstream" is not supported yet`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

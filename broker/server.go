@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -56,6 +57,9 @@ type Server struct {
 
 	reload reloadState
 
+	authp atomic.Pointer[authState]  // client authorization; swapped on reload
+	tlsp  atomic.Pointer[tls.Config] // client TLS, nil without; swapped on reload
+
 	mon         monitor      // the HTTP monitoring listener, see monitor.go
 	closedConns closedRing   // recently closed connections, for /connz
 	start       time.Time    // when New built the server
@@ -104,6 +108,9 @@ func New(opts *Options) (*Server, error) {
 		s.name = id
 	}
 	s.logp.Store(&logBox{nopLogger{}})
+	if err := s.setAuthTLS(o); err != nil {
+		return nil, err
+	}
 	s.opts.Store(o)
 	s.trace.Store(o.Trace)
 	s.debug.Store(o.Debug)
@@ -124,7 +131,7 @@ func validate(o *Options) error {
 	if strings.Contains(o.ServerName, " ") {
 		return errors.New("server name cannot contain spaces")
 	}
-	return nil
+	return validateAuth(o)
 }
 
 // SetLogger replaces the logger; call it before Start.

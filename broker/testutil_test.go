@@ -79,6 +79,7 @@ var configKeys = map[string]func(v string) (string, error){
 	"ping_interval":     durationValue,
 	"write_deadline":    durationValue,
 	"no_header_support": boolValue,
+	"conf":              func(v string) (string, error) { return v, nil },
 }
 
 func intValue(v string) (string, error) {
@@ -142,6 +143,14 @@ func brokerOptions(t *testing.T, cfg serverConfig) *broker.Options {
 			o.WriteDeadline = d
 		case "no_header_support":
 			o.NoHeaderSupport = b
+		case "conf":
+			path := filepath.Join(t.TempDir(), "nats.conf")
+			if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.ProcessConfigFile(path); err != nil {
+				t.Fatalf("broker target: conf %q: %v", v, err)
+			}
 		default:
 			t.Fatalf("broker target: config key %q not mapped", k)
 		}
@@ -186,6 +195,10 @@ func runReference(t *testing.T, bin string, cfg serverConfig, port string) (addr
 	var conf strings.Builder
 	for k, v := range cfg {
 		rendered, _ := configKeys[k](v)
+		if k == "conf" {
+			fmt.Fprintf(&conf, "%s\n", rendered)
+			continue
+		}
 		fmt.Fprintf(&conf, "%s: %s\n", k, rendered)
 	}
 	confPath := filepath.Join(dir, "nats.conf")

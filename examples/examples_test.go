@@ -1,6 +1,7 @@
 package examples_test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -36,17 +37,19 @@ func examples(t *testing.T) []string {
 func render(o *broker.Options) string {
 	var b strings.Builder
 	v := reflect.ValueOf(o).Elem()
-	for i := range v.NumField() {
-		f := v.Type().Field(i)
-		if !f.IsExported() {
+	for _, f := range reflect.VisibleFields(v.Type()) { // embedded structs' fields too
+		if !f.IsExported() || f.Anonymous {
 			continue
 		}
-		fv := v.Field(i).Interface()
+		fv := v.FieldByIndex(f.Index).Interface()
 		switch x := fv.(type) {
 		case string:
 			fv = strconv.Quote(x)
 		case time.Duration:
 			fv = x.String()
+		case []*broker.User, []*broker.NkeyUser:
+			j, _ := json.Marshal(x) // pointers as values; passwords are never marshalled
+			fv = string(j)
 		}
 		fmt.Fprintf(&b, "%s = %v\n", f.Name, fv)
 	}

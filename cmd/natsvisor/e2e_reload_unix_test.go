@@ -224,7 +224,7 @@ func TestE2ECheckConfig(t *testing.T) {
 		{"empty", "", instance.ExitConfig, "natsvisor: %s: config has no values or is empty"},
 		{"unknown", "port: 1\nbogus: 1\n", instance.ExitConfig, `natsvisor: %s:2:1: unknown field "bogus"`},
 		{"syntax", "port: \"1\n", instance.ExitConfig, "natsvisor: %s:"},
-		{"unsupported", "tls {}\n", instance.ExitConfig, `natsvisor: %s:1:1: field "tls" is not supported yet`},
+		{"unsupported", "cluster {}\n", instance.ExitConfig, `natsvisor: %s:1:1: field "cluster" is not supported yet`},
 		{"missing", "", instance.ExitConfig, "no such file or directory"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,127 @@
+package broker
+
+import (
+	"crypto/tls"
+	"slices"
+	"time"
+)
+
+// DefaultTLSTimeout bounds a client's TLS handshake (nats-server TLS_TIMEOUT).
+const DefaultTLSTimeout = 2 * time.Second
+
+// Response permission defaults (nats-server DEFAULT_ALLOW_RESPONSE_*).
+const (
+	DefaultAllowResponseMaxMsgs = 1
+	DefaultAllowResponseExpires = 2 * time.Minute
+)
+
+// AuthOptions is the client authorization: the `authorization {}` block,
+// `no_auth_user`, and --user, --pass, --auth. All of it is reloadable.
+type AuthOptions struct {
+	// Username and Password are the single user (user/password, --user,
+	// --pass). Password may be a bcrypt hash. Default empty.
+	Username string
+	Password string
+	// Authorization is the token (token, --auth); may be a bcrypt hash.
+	Authorization string
+	// AuthTimeout bounds the wait for CONNECT when auth is required.
+	// Default DefaultAuthTimeout, or the TLS timeout plus one second when
+	// TLS is on, as nats-server.
+	AuthTimeout time.Duration
+	// Users are the `users` entries with a user name.
+	Users []*User
+	// Nkeys are the `users` entries with an nkey.
+	Nkeys []*NkeyUser
+	// NoAuthUser names the user a client without credentials becomes.
+	NoAuthUser string
+}
+
+// TLSOptions is TLS for client connections: `tls {}` and the --tls* flags.
+type TLSOptions struct {
+	// TLS turns TLS on for every client. Set by a tls block or --tls.
+	TLS bool
+	// TLSCert and TLSKey are the server's certificate and key files.
+	TLSCert string
+	TLSKey  string
+	// TLSCaCert is the CA file client certificates are checked against.
+	TLSCaCert string
+	// TLSVerify requires a client certificate signed by TLSCaCert.
+	TLSVerify bool
+	// TLSTimeout bounds the handshake. Default DefaultTLSTimeout.
+	TLSTimeout time.Duration
+	// TLSCiphers are the cipher suites; empty means Go's defaults.
+	TLSCiphers []uint16
+	// TLSCurvePreferences are the key exchange curves; empty means Go's.
+	TLSCurvePreferences []tls.CurveID
+}
+
+// User is a user with a password (plain or a bcrypt hash).
+type User struct {
+	Username    string       `json:"user"`
+	Password    string       `json:"-"`
+	Permissions *Permissions `json:"permissions,omitempty"`
+}
+
+// NkeyUser is a user known by its public nkey.
+type NkeyUser struct {
+	Nkey        string       `json:"nkey"`
+	Permissions *Permissions `json:"permissions,omitempty"`
+}
+
+// Permissions limit what a user may publish and subscribe to.
+type Permissions struct {
+	Publish   *SubjectPermission  `json:"publish,omitempty"`
+	Subscribe *SubjectPermission  `json:"subscribe,omitempty"`
+	Response  *ResponsePermission `json:"responses,omitempty"`
+}
+
+// SubjectPermission is an allow and a deny list; deny wins. A nil Allow
+// allows everything; an empty, non-nil Allow allows nothing.
+type SubjectPermission struct {
+	Allow []string `json:"allow,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+}
+
+// ResponsePermission lets a user publish to the reply subjects of the
+// requests it received: MaxMsgs replies each, within Expires.
+type ResponsePermission struct {
+	MaxMsgs int           `json:"max"`
+	Expires time.Duration `json:"ttl"`
+}
+
+// authRequired reports whether clients must authenticate.
+func (a *AuthOptions) authRequired() bool {
+	return a.Users != nil || a.Nkeys != nil || a.Username != "" || a.Authorization != ""
+}
+
+// clone copies the users so a reload never shares them with the options in force.
+func (a AuthOptions) clone() AuthOptions {
+	if a.Users != nil {
+		us := make([]*User, len(a.Users))
+		for i, u := range a.Users {
+			c := *u
+			us[i] = &c
+		}
+		a.Users = us
+	}
+	if a.Nkeys != nil {
+		a.Nkeys = slices.Clone(a.Nkeys)
+	}
+	return a
+}
+
+// setAuthTLSDefaults fills the TLS and auth timeouts.
+func (o *Options) setAuthTLSDefaults() {
+	if o.TLSTimeout == 0 {
+		o.TLSTimeout = DefaultTLSTimeout
+	}
+	if o.TLSVerify {
+		o.TLS = true
+	}
+	if o.AuthTimeout == 0 {
+		o.AuthTimeout = DefaultAuthTimeout
+		if o.TLS {
+			o.AuthTimeout = o.TLSTimeout + time.Second
+		}
+	}
+}

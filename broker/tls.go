@@ -1,0 +1,227 @@
+package broker
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/natsvisor/natsvisor/broker/conf"
+)
+
+// curveNames are the curve_preferences nats-server accepts.
+var curveNames = map[string]tls.CurveID{
+	"SecP384r1MLKEM1024": tls.SecP384r1MLKEM1024,
+	"SecP256r1MLKEM768":  tls.SecP256r1MLKEM768,
+	"X25519MLKEM768":     tls.X25519MLKEM768,
+	"X25519":             tls.X25519,
+	"CurveP256":          tls.CurveP256,
+	"CurveP384":          tls.CurveP384,
+	"CurveP521":          tls.CurveP521,
+}
+
+// setTLS applies `tls {}` (opts.go parseTLS, client context).
+func setTLS(o *Options, v *conf.Value, _ *ConfigError) error {
+	m, ok := v.V.(*conf.Map)
+	if !ok {
+		return typeErr("a map", v)
+	}
+	t := TLSOptions{TLS: true}
+	for _, e := range m.Entries() {
+		if err := t.key(e); err != nil {
+			return err
+		}
+	}
+	if t.TLSCert != "" && t.TLSKey == "" {
+		return errors.New("missing 'key_file' in TLS configuration")
+	}
+	if t.TLSCert == "" && t.TLSKey != "" {
+		return errors.New("missing 'cert_file' in TLS configuration")
+	}
+	o.TLSOptions = t
+	return nil
+}
+
+func (t *TLSOptions) key(e *conf.Entry) error {
+	v := e.Value
+	file := func(dst *string, name string) error {
+		s, ok := v.V.(string)
+		if !ok {
+			return fmt.Errorf("error parsing tls config, expected '%s' to be filename", name)
+		}
+		*dst = s
+		return nil
+	}
+	switch strings.ToLower(e.Key) {
+	case "cert_file":
+		return file(&t.TLSCert, "cert_file")
+	case "key_file":
+		return file(&t.TLSKey, "key_file")
+	case "ca_file":
+		return file(&t.TLSCaCert, "ca_file")
+	case "verify":
+		b, ok := v.V.(bool)
+		if !ok {
+			return errors.New("error parsing tls config, expected 'verify' to be a boolean")
+		}
+		t.TLSVerify = b
+	case "cipher_suites":
+		arr, _ := v.V.([]*conf.Value)
+		if len(arr) == 0 {
+			return errors.New("error parsing tls config, 'cipher_suites' cannot be empty")
+		}
+		for _, c := range arr {
+			name, _ := c.V.(string)
+			id, ok := cipherByName(name)
+			if !ok {
+				return fmt.Errorf("unrecognized cipher %s", name)
+			}
+			t.TLSCiphers = append(t.TLSCiphers, id)
+		}
+	case "curve_preferences":
+		arr, _ := v.V.([]*conf.Value)
+		if len(arr) == 0 {
+			return errors.New("error parsing tls config, 'curve_preferences' cannot be empty")
+		}
+		for _, c := range arr {
+			name, _ := c.V.(string)
+			id, ok := curveNames[name]
+			if !ok {
+				return fmt.Errorf("unrecognized curve preference %s", name)
+			}
+			t.TLSCurvePreferences = append(t.TLSCurvePreferences, id)
+		}
+	case "timeout":
+		switch x := v.V.(type) {
+		case int64:
+			t.TLSTimeout = time.Duration(x) * time.Second
+		case float64:
+			t.TLSTimeout = time.Duration(x * float64(time.Second))
+		case string:
+			d, err := time.ParseDuration(x)
+			if err != nil {
+				return fmt.Errorf("error parsing tls config, 'timeout' %s", err)
+			}
+			t.TLSTimeout = d
+		default:
+			return errors.New("error parsing tls config, 'timeout' wrong type")
+		}
+	default:
+		if !e.UsedAsVariable {
+			return fmt.Errorf("error parsing tls config, unknown field %q", e.Key)
+		}
+	}
+	return nil
+}
+
+func cipherByName(name string) (uint16, bool) {
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if cs.Name == name {
+			return cs.ID, true
+		}
+	}
+	return 0, false
+}
+
+// buildTLSConfig turns the TLS options into a server tls.Config; nil when
+// TLS is off. TLS 1.2 is the minimum, as nats-server.
+func buildTLSConfig(o *Options) (*tls.Config, error) {
+	if !o.TLS {
+		return nil, nil
+	}
+	if o.TLSCert == "" {
+		return nil, errors.New("TLS Server certificate must be present and valid")
+	}
+	if o.TLSKey == "" {
+		return nil, errors.New("TLS Server private key must be present and valid")
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: o.TLSCiphers, CurvePreferences: o.TLSCurvePreferences}
+	cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("error parsing X509 certificate/key pair: %v", err)
+	}
+	if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+		return nil, fmt.Errorf("error parsing certificate: %v", err)
+	}
+	tc.Certificates = []tls.Certificate{cert}
+	if o.TLSVerify {
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	if o.TLSCaCert != "" {
+		pem, err := os.ReadFile(o.TLSCaCert)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errors.New("failed to parse root ca certificate")
+		}
+		tc.ClientCAs = pool
+	}
+	return tc, nil
+}
+
+// prepareConn fills INFO's auth and TLS fields and the nonce. With TLS it
+// writes INFO in clear on the raw connection and wraps it for the
+// handshake that beforeRead runs; it reports whether it did.
+func (c *client) prepareConn(info *serverInfo) bool {
+	a := c.srv.authp.Load()
+	if a.nonce {
+		c.nonce = newNonce()
+		info.Nonce = string(c.nonce)
+	}
+	c.awaitingAuth = a.required
+	info.AuthRequired = a.required && a.noAuthUser == ""
+	tc := c.srv.tlsp.Load()
+	if tc == nil {
+		return false
+	}
+	info.TLSRequired = true
+	info.TLSVerify = tc.ClientAuth == tls.RequireAndVerifyClientCert
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.Options().TLSTimeout))
+	_, _ = c.nc.Write(infoProto(info))
+	_ = c.nc.SetWriteDeadline(time.Time{})
+	c.nc = tls.Server(c.nc, tc)
+	return true
+}
+
+// beforeRead runs on the read goroutine before the first read: the TLS
+// handshake, then (as nats-server, only after it) the auth timer. It
+// reports whether the connection may be read.
+func (c *client) beforeRead() bool {
+	if conn, ok := c.nc.(*tls.Conn); ok {
+		if !c.handshake(conn, c.srv.Options().TLSTimeout) {
+			c.closeConnection(reasonTLSHandshake, false)
+			return false
+		}
+	}
+	if c.awaitingAuth {
+		c.armAuthTimer(c.srv.Options().AuthTimeout)
+	}
+	return true
+}
+
+// handshake runs the server side of the TLS handshake within timeout.
+func (c *client) handshake(conn *tls.Conn, timeout time.Duration) bool {
+	c.debugf("Starting TLS client connection handshake")
+	_ = conn.SetReadDeadline(time.Now().Add(timeout))
+	err := conn.Handshake()
+	_ = conn.SetReadDeadline(time.Time{})
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.errorf("TLS handshake timeout")
+		} else {
+			c.errorf("TLS handshake error: %v", err)
+		}
+		return false
+	}
+	cs := conn.ConnectionState()
+	c.debugf("TLS handshake complete")
+	c.debugf("TLS version %s, cipher suite %s", tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
+	return true
+}
