@@ -257,3 +257,16 @@ func (c *client) authTimeout() {
 	c.mu.Unlock()
 	c.closeConnection(reasonAuthTimeout, true)
 }
+
+// warnPlaintextPasswords logs nats-server's warning when a configured
+// password is not a bcrypt hash.
+func (s *Server) warnPlaintextPasswords() {
+	o := s.Options()
+	warn := o.Password != "" && !isBcrypt(o.Password)
+	for _, u := range o.Users {
+		warn = warn || !isBcrypt(u.Password)
+	}
+	if warn {
+		s.logger().Warnf("Plaintext passwords detected, use nkeys or bcrypt")
+	}
+}

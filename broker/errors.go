@@ -14,7 +14,6 @@ const (
 	errAuthViolation   = "Authorization Violation"
 	errMaxSubs         = "maximum subscriptions exceeded"
 	errAuthTimeout     = "Authentication Timeout"
-	errTLSRequired     = "Secure Connection - TLS Required"
 )
 
 // closeReason says why a connection ended; its text is what /connz reports.

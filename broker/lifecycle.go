@@ -32,6 +32,7 @@ func (s *Server) Start() error {
 	s.logger().Debugf("  Go build: %s", runtime.Version())
 	s.logger().Noticef("  Name:     %s", s.name)
 	s.logger().Noticef("  ID:       %s", s.id)
+	s.warnPlaintextPasswords()
 	if o.ConfigFile != "" {
 		s.logger().Noticef("Using configuration file: %s (%s)", o.ConfigFile, o.configDigest)
 	}
@@ -63,6 +64,9 @@ func (s *Server) Start() error {
 	s.ln = ln
 	s.mu.Unlock()
 	s.logger().Noticef("Listening for client connections on %s", net.JoinHostPort(o.Host, strconv.Itoa(s.port)))
+	if s.tlsp.Load() != nil {
+		s.logger().Noticef("TLS required for client connections")
+	}
 	s.wg.Add(1)
 	go s.acceptLoop(ln)
 	s.writePortsFile(o.PortsFileDir)

@@ -194,8 +194,12 @@ func (c *client) prepareConn(info *serverInfo) bool {
 // reports whether the connection may be read.
 func (c *client) beforeRead() bool {
 	if conn, ok := c.nc.(*tls.Conn); ok {
-		if !c.handshake(conn, c.srv.Options().TLSTimeout) {
+		if err := c.handshake(conn, c.srv.Options().TLSTimeout); err != nil {
 			c.closeConnection(reasonTLSHandshake, false)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				c.debugf("TLS handshake timeout")
+			}
 			return false
 		}
 	}
@@ -205,23 +209,20 @@ func (c *client) beforeRead() bool {
 	return true
 }
 
-// handshake runs the server side of the TLS handshake within timeout.
-func (c *client) handshake(conn *tls.Conn, timeout time.Duration) bool {
+// handshake runs the server side of the TLS handshake within timeout. As
+// in nats-server, a failed handshake is a debug line and a silent close:
+// a plaintext client reads INFO, then EOF.
+func (c *client) handshake(conn *tls.Conn, timeout time.Duration) error {
 	c.debugf("Starting TLS client connection handshake")
 	_ = conn.SetReadDeadline(time.Now().Add(timeout))
 	err := conn.Handshake()
 	_ = conn.SetReadDeadline(time.Time{})
 	if err != nil {
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			c.errorf("TLS handshake timeout")
-		} else {
-			c.errorf("TLS handshake error: %v", err)
-		}
-		return false
+		c.debugf("TLS handshake error: %v", err)
+		return err
 	}
 	cs := conn.ConnectionState()
 	c.debugf("TLS handshake complete")
 	c.debugf("TLS version %s, cipher suite %s", tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
-	return true
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/instance"
 	"github.com/natsvisor/natsvisor/supervisor"
 )
@@ -107,7 +108,9 @@ func runInstall(cmd *cobra.Command, f installFlags, args []string) error {
 		return err
 	}
 	if f.dryRun {
-		unit, err := mgr.Render(spec)
+		shown := spec
+		shown.Args = broker.RedactArgs(spec.Args) // the installed unit has them; the screen does not
+		unit, err := mgr.Render(shown)
 		if err != nil {
 			return err
 		}
@@ -215,7 +218,7 @@ func quoteArgs(args []string) string {
 		return "(none)"
 	}
 	q := make([]string, len(args))
-	for i, a := range args {
+	for i, a := range broker.RedactArgs(args) { // never show a password or token
 		q[i] = a
 		if a == "" || strings.ContainsAny(a, " \t\n\"'\\$`*?[]{}()<>|&;#~") {
 			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"

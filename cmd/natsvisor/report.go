@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/instance"
 	"github.com/natsvisor/natsvisor/supervisor"
 )
@@ -57,7 +58,7 @@ type statusReport struct {
 // describe builds inst's status report; mgr is nil when none answers, and
 // mgrErr then says why.
 func describe(ctx context.Context, mgr supervisor.Manager, mgrErr error, inst *instance.Instance, now time.Time) statusReport {
-	r := statusReport{report: report{Name: inst.Name}, Args: inst.Args, Paths: inst.Paths()}
+	r := statusReport{report: report{Name: inst.Name}, Args: broker.RedactArgs(inst.Args), Paths: inst.Paths()}
 	if ports, err := inst.Listeners(); err != nil && ports == nil {
 		r.Error = err.Error()
 	} else {

@@ -70,7 +70,7 @@ Windows.
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().String("home", "", "the registry's home directory (default $NATSVISOR_HOME, else per OS: see natsvisor --help)")
 	root.AddCommand(newRunCmd(), newVersionCmd(), newInstallCmd(), newUninstallCmd(),
-		newStartCmd(), newStopCmd(), newRestartCmd(), newStatusCmd(), newListCmd(),
+		newStartCmd(), newStopCmd(), newRestartCmd(), newStatusCmd(), newListCmd(), newMkpasswdCmd(),
 		newSignalCmd(), newVerbCmd(signals.Reload, "Reload the configuration of running instances"),
 		newVerbCmd(signals.Reopen, "Reopen the log files of running instances"),
 		newVerbCmd(signals.LDM, "Put running instances in lame duck mode"))

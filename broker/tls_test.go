@@ -1,0 +1,215 @@
+package broker_test
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/natsvisor/natsvisor/broker"
+)
+
+// testPKI is a CA with a server certificate (for 127.0.0.1 and localhost)
+// and a client certificate, all written as PEM files in a temporary dir.
+type testPKI struct {
+	dir                          string
+	ca, cert, key, ccert, ckey   string
+	otherCert, otherKey, otherCA string // signed by an unrelated CA
+}
+
+func newPKI(t *testing.T) *testPKI {
+	t.Helper()
+	p := &testPKI{dir: t.TempDir()}
+	caCert, caKey := makeCert(t, nil, nil, "Test CA", true)
+	p.ca = writePEM(t, p.dir, "ca.pem", "CERTIFICATE", caCert.Raw)
+	srv, srvKey := makeCert(t, caCert, caKey, "server", false)
+	p.cert = writePEM(t, p.dir, "server.pem", "CERTIFICATE", srv.Raw)
+	p.key = writeKey(t, p.dir, "server-key.pem", srvKey)
+	cli, cliKey := makeCert(t, caCert, caKey, "client", false)
+	p.ccert = writePEM(t, p.dir, "client.pem", "CERTIFICATE", cli.Raw)
+	p.ckey = writeKey(t, p.dir, "client-key.pem", cliKey)
+	oca, ocaKey := makeCert(t, nil, nil, "Other CA", true)
+	p.otherCA = writePEM(t, p.dir, "other-ca.pem", "CERTIFICATE", oca.Raw)
+	oc, ocKey := makeCert(t, oca, ocaKey, "stranger", false)
+	p.otherCert = writePEM(t, p.dir, "other.pem", "CERTIFICATE", oc.Raw)
+	p.otherKey = writeKey(t, p.dir, "other-key.pem", ocKey)
+	return p
+}
+
+func makeCert(t *testing.T, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, cn string, isCA bool) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		IsCA:        isCA, BasicConstraintsValid: true,
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	return c, key
+}
+
+func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeKey(t *testing.T, dir, name string, k *ecdsa.PrivateKey) string {
+	t.Helper()
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writePEM(t, dir, name, "EC PRIVATE KEY", der)
+}
+
+func tlsURL(s *broker.Server) string {
+	return strings.Replace(s.ClientURL(), "nats://", "tls://", 1)
+}
+
+func TestTLSNatsGo(t *testing.T) {
+	p := newPKI(t)
+	s, _, _ := confServer(t, "tls { cert_file: \""+p.cert+"\", key_file: \""+p.key+"\", timeout: 1 }\n")
+	nc := mustConnect(t, tlsURL(s), nats.RootCAs(p.ca))
+	if !strings.Contains(nc.ConnectedUrl(), "127.0.0.1") {
+		t.Fatalf("url %s", nc.ConnectedUrl())
+	}
+	sub, _ := nc.SubscribeSync("x")
+	_ = nc.Publish("x", []byte("hi"))
+	if m, err := sub.NextMsg(2 * time.Second); err != nil || string(m.Data) != "hi" {
+		t.Fatalf("msg %v %v", m, err)
+	}
+	// INFO announces TLS; a plaintext client gets no further than INFO.
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	info, _ := r.ReadString('\n')
+	if !strings.Contains(info, `"tls_required":true`) || strings.Contains(info, "tls_verify") {
+		t.Fatalf("INFO %s", info)
+	}
+	_, _ = c.Write([]byte("CONNECT {}\r\nPING\r\n"))
+	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	rest, _ := r.ReadString('\n')
+	if strings.Contains(rest, "PONG") {
+		t.Fatalf("plaintext client served: %q", rest)
+	}
+}
+
+func TestTLSVerify(t *testing.T) {
+	p := newPKI(t)
+	o, err := broker.ParseArgs([]string{"-a", "127.0.0.1", "-p", "-1", "--tlsverify", "--tlscert", p.cert, "--tlskey", p.key, "--tlscacert", p.ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, o)
+	mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.ClientCert(p.ccert, p.ckey))
+	for name, opts := range map[string][]nats.Option{
+		"no client certificate":  {nats.RootCAs(p.ca)},
+		"certificate of another": {nats.RootCAs(p.ca), nats.ClientCert(p.otherCert, p.otherKey)},
+	} {
+		if nc, err := nats.Connect(tlsURL(s), append(opts, nats.NoReconnect(), nats.Timeout(2*time.Second))...); err == nil {
+			nc.Close()
+			t.Errorf("%s: connected", name)
+		}
+	}
+	c, err := tls.Dial("tcp", s.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	if err == nil {
+		c.Close()
+	}
+	raw, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	info, _ := bufio.NewReader(raw).ReadString('\n')
+	if !strings.Contains(info, `"tls_required":true,"tls_verify":true`) {
+		t.Fatalf("INFO %s", info)
+	}
+}
+
+func TestTLSWithAuth(t *testing.T) {
+	p := newPKI(t)
+	s, _, _ := confServer(t, "tls { cert_file: \""+p.cert+"\", key_file: \""+p.key+"\" }\nauthorization { user: u, password: p }\n")
+	mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.UserInfo("u", "p"))
+	refused(t, tlsURL(s), nats.RootCAs(p.ca), nats.UserInfo("u", "x"))
+}
+
+func TestTLSStartErrors(t *testing.T) {
+	p := newPKI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tls"}, "TLS Server certificate must be present and valid"},
+		{[]string{"--tls", "--tlscert", p.cert}, "TLS Server private key must be present and valid"},
+		{[]string{"--tls", "--tlscert", p.cert, "--tlskey", p.ca}, "error parsing X509 certificate/key pair"},
+		{[]string{"--tls", "--tlscert", p.cert, "--tlskey", p.key, "--tlscacert", p.key}, "failed to parse root ca certificate"},
+	} {
+		o, err := broker.ParseArgs(tc.args)
+		if err == nil {
+			_, err = broker.New(o)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestTLSReload(t *testing.T) {
+	p := newPKI(t)
+	s, path, lines := confServer(t, "")
+	mustConnect(t, s.ClientURL())
+	m := lines.mark()
+	conf := "listen: 127.0.0.1:-1\ntls { cert_file: \"" + p.cert + "\", key_file: \"" + p.key + "\", verify: true, ca_file: \"" + p.ca + "\" }\n"
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	lines.wait(t, m, "Reloaded: tls = enabled")
+	mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.ClientCert(p.ccert, p.ckey))
+	if nc, err := nats.Connect(s.ClientURL(), nats.NoReconnect(), nats.Timeout(2*time.Second)); err == nil {
+		nc.Close()
+		t.Fatal("plaintext client connected after TLS was turned on")
+	}
+	// A TLS block that cannot load rejects the reload; TLS stays on.
+	_ = os.WriteFile(path, []byte("listen: 127.0.0.1:-1\ntls { cert_file: \"/nonexistent\", key_file: \"/nonexistent\" }\n"), 0o600)
+	if err := s.Reload(); err == nil {
+		t.Fatal("reload with unreadable certificates accepted")
+	}
+	mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.ClientCert(p.ccert, p.ckey))
+}
