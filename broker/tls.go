@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -210,15 +211,34 @@ func (c *client) beforeRead() bool {
 }
 
 // handshake runs the server side of the TLS handshake within timeout. As
-// in nats-server, a failed handshake is a debug line and a silent close:
-// a plaintext client reads INFO, then EOF.
+// in nats-server, a failed handshake is a silent close (a plaintext client
+// reads INFO, then EOF), logged as an error, or as a debug line for what
+// looks like a probe.
 func (c *client) handshake(conn *tls.Conn, timeout time.Duration) error {
 	c.debugf("Starting TLS client connection handshake")
 	_ = conn.SetReadDeadline(time.Now().Add(timeout))
 	err := conn.Handshake()
 	_ = conn.SetReadDeadline(time.Time{})
 	if err != nil {
-		c.debugf("TLS handshake error: %v", err)
+		detail := ""
+		var ve *tls.CertificateVerificationError
+		if errors.As(err, &ve) {
+			var subjs []string
+			for _, cert := range ve.UnverifiedCertificates {
+				subjs = append(subjs, fmt.Sprintf("%s SHA-256: %x", cert.Subject, sha256.Sum256(cert.Raw)))
+			}
+			if len(subjs) > 0 {
+				detail = " (" + strings.Join(subjs, "; ") + ")"
+			}
+		}
+		// A probe (plaintext bytes, a timeout) is a debug line, as in nats-server.
+		var ne net.Error
+		var rh tls.RecordHeaderError
+		if (errors.As(err, &ne) && ne.Timeout()) || (errors.As(err, &rh) && rh.Conn != nil) {
+			c.debugf("TLS handshake error: %v%s", err, detail)
+		} else {
+			c.errorf("TLS handshake error: %v%s", err, detail)
+		}
 		return err
 	}
 	cs := conn.ConnectionState()
