@@ -210,6 +210,7 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 			s.applyField(f, cur, next)
 		}
 	}
+	s.logUsersReloaded(cur, next, authLogged)
 	if len(authLogged) > 0 || next.TLS {
 		s.reloadAuth(next) // TLS files are read again on every reload
 	}
