@@ -10,7 +10,8 @@ import (
 
 // Listener is one TCP port an instance listens on.
 type Listener struct {
-	// Kind names the listener: "client" (later "cluster", "monitor", ...).
+	// Kind names the listener: "client", or "monitor" for the HTTP
+	// monitoring port (-m, http_port).
 	Kind string `json:"kind"`
 	// Host is the bind address; "0.0.0.0" or "::" mean every address.
 	Host string `json:"host"`
@@ -39,7 +40,15 @@ func listeners(opts *broker.Options) []Listener {
 	if port == 0 {
 		port = broker.DefaultPort
 	}
-	return []Listener{{Kind: "client", Host: host, Port: port}}
+	ls := []Listener{{Kind: "client", Host: host, Port: port}}
+	if opts.HTTPPort != 0 {
+		mhost := opts.HTTPHost
+		if mhost == "" {
+			mhost = host
+		}
+		ls = append(ls, Listener{Kind: "monitor", Host: mhost, Port: opts.HTTPPort})
+	}
+	return ls
 }
 
 // clashes reports whether two listeners would bind the same port: equal

@@ -34,6 +34,9 @@ type report struct {
 	Ports []instance.Listener `json:"ports"`
 	// UptimeSeconds is how long it has been ready; 0 when not.
 	UptimeSeconds int64 `json:"uptime_seconds"`
+	// Monitor is what the instance's HTTP monitor reports: enabled false
+	// without a monitoring port; null when its options cannot be read.
+	Monitor *monitorReport `json:"monitor"`
 }
 
 // statusReport is report with the details status shows.
@@ -71,12 +74,18 @@ func describe(ctx context.Context, mgr supervisor.Manager, mgrErr error, inst *i
 	}
 	if mgrErr != nil {
 		r.State, r.Reason = "unknown", mgrErr.Error()
+		if r.Ports != nil {
+			r.Monitor = queryMonitor(ctx, r.Ports, true)
+		}
 		return r
 	}
 	r.State, r.Sub, r.PID, r.ExitCode, r.StatusText = st.Active, st.Sub, st.PID, st.ExitCode, st.StatusText
 	r.Ready, r.Reason = st.Running(), notReadyReason(st)
 	if !st.Installed {
 		r.State = "not-installed"
+	}
+	if r.Ports != nil {
+		r.Monitor = queryMonitor(ctx, r.Ports, st.Running())
 	}
 	if !st.Since.IsZero() {
 		since := st.Since

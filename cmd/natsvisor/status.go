@@ -34,10 +34,15 @@ func newListCmd() *cobra.Command {
 		Short: "List the installed instances and their state",
 		Long: `List the instances in the registry with their service's state: NAME, STATE
 (the service manager's), READY ("yes", or why not), PID, PORTS (from the
-instance's flags and config file) and UPTIME. Nothing changes on the system.
+instance's flags and config file), UPTIME and MONITOR: with a monitoring
+port (-m, http_port) the broker's connections, subscriptions, messages in
+and out and /healthz status, read from its HTTP monitor; "off" without one.
+Nothing changes on the system.
 
 -o json prints an array of objects with the fields name, state, sub, ready,
-reason, pid, ports ([{kind, host, port}]) and uptime_seconds.`,
+reason, pid, ports ([{kind, host, port}]), uptime_seconds and monitor
+({enabled, url, health, error, stats: {connections, subscriptions, in_msgs,
+out_msgs, in_bytes, out_bytes, slow_consumers}}).`,
 		Example: `  natsvisor list
   natsvisor list -o json`,
 		Args: cobra.NoArgs,
@@ -154,9 +159,9 @@ func writeTable(w io.Writer, rows []report) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATE\tREADY\tPID\tPORTS\tUPTIME")
+	fmt.Fprintln(tw, "NAME\tSTATE\tREADY\tPID\tPORTS\tUPTIME\tMONITOR")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.stateText(), r.readyText(), pidText(r.PID), r.portsText(), r.uptimeText())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.stateText(), r.readyText(), pidText(r.PID), r.portsText(), r.uptimeText(), r.Monitor.text())
 	}
 	return tw.Flush()
 }
@@ -182,6 +187,10 @@ func writeStatus(w io.Writer, r statusReport) {
 	line("pid", pidText(r.PID))
 	line("ports", r.portsText())
 	line("uptime", r.uptimeText())
+	line("monitor", r.Monitor.text())
+	if m := r.Monitor; m != nil && m.URL != "" {
+		line("monitor url", m.URL)
+	}
 	line("error", r.Error)
 	line("args", quoteArgs(r.Args))
 	line("config", r.Paths.ConfigFile)

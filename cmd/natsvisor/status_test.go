@@ -23,13 +23,13 @@ func TestListAndStatus(t *testing.T) {
 
 	out := c.ok("list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "NAME STATE READY PID PORTS UPTIME" {
+	if len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "NAME STATE READY PID PORTS UPTIME MONITOR" {
 		t.Fatalf("list:\n%s", out)
 	}
 	for i, want := range []string{
-		"east active (running) yes 1001 4222 1m30s",
-		"north activating (auto-restart) no: restarting after a failure (exit 1, start failed): waiting for client listener - 4224 -",
-		"west inactive (dead) no: stopped - 127.0.0.1:random -",
+		"east active (running) yes 1001 4222 1m30s off",
+		"north activating (auto-restart) no: restarting after a failure (exit 1, start failed): waiting for client listener - 4224 - off",
+		"west inactive (dead) no: stopped - 127.0.0.1:random - off",
 	} {
 		if got := strings.Join(strings.Fields(lines[i+1]), " "); got != want {
 			t.Errorf("row %d: %q, want %q", i+1, got, want)
@@ -46,6 +46,9 @@ func TestListAndStatus(t *testing.T) {
 	}
 	if ports := east["ports"].([]any); len(ports) != 1 || ports[0].(map[string]any)["port"] != 4222.0 {
 		t.Fatalf("east ports: %v", east["ports"])
+	}
+	if m, _ := east["monitor"].(map[string]any); m == nil || m["enabled"] != false || len(m) != 1 {
+		t.Fatalf("east monitor: %v", east["monitor"])
 	}
 	if rows[2]["reason"] != "stopped" || rows[2]["ready"] != false {
 		t.Fatalf("west: %v", rows[2])
