@@ -3,6 +3,7 @@
 package broker
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func setAuthorization(o *Options, v *conf.Value, ce *ConfigError) error {
 	a := &authBlock{}
 	for _, e := range m.Entries() {
 		if err := a.key(e, ce); err != nil {
-			ce.Errors = append(ce.Errors, posErr(e.Value.Pos, err.Error()))
+			ce.Errors = append(ce.Errors, placeAt(e.KeyPos, err))
 		}
 	}
 	if a.defaults != nil {
@@ -111,7 +112,7 @@ func (a *authBlock) key(e *conf.Entry, ce *ConfigError) error {
 			return fmt.Errorf("error parsing authorization config, 'timeout' wrong type")
 		}
 		if secs > 60 {
-			ce.Warnings = append(ce.Warnings, posErr(v.Pos, fmt.Sprintf("invalid use of field %q: timeout of %v (%f seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example", e.Key, v.V, secs)))
+			ce.Warnings = append(ce.Warnings, placedErr(e.KeyPos, fmt.Sprintf("invalid use of field %q: timeout of %v (%f seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example", e.Key, v.V, secs)))
 		}
 		a.timeout = time.Duration(secs * float64(time.Second))
 	case "users":
@@ -128,6 +129,25 @@ func (a *authBlock) key(e *conf.Entry, ce *ConfigError) error {
 		}
 	}
 	return nil
+}
+
+// errPlaced marks a nested warning that keeps its own position instead of
+// the top-level key's.
+var errPlaced = errors.New("placed")
+
+func placedErr(p conf.Pos, msg string) error {
+	return &conf.Error{Pos: p, Msg: msg, Err: errPlaced}
+}
+
+// placeAt positions err at p unless it already has a place. (nats-server
+// reports a bad subject in a plain permission list without a place; ours
+// says where it is.)
+func placeAt(p conf.Pos, err error) error {
+	var ce *conf.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return posErr(p, err.Error())
 }
 
 func strInto(dst *string, v *conf.Value) error {
@@ -172,7 +192,7 @@ func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 				}
 			}
 			if err != nil {
-				ce.Errors = append(ce.Errors, posErr(e.Value.Pos, err.Error()))
+				ce.Errors = append(ce.Errors, placeAt(e.KeyPos, err))
 			}
 		}
 		switch {
@@ -225,7 +245,7 @@ func parsePermissions(v *conf.Value, ce *ConfigError) (*Permissions, error) {
 			}
 		}
 		if err != nil {
-			ce.Errors = append(ce.Errors, posErr(e.Value.Pos, err.Error()))
+			ce.Errors = append(ce.Errors, placeAt(e.KeyPos, err))
 		}
 	}
 	return p, nil
@@ -257,7 +277,7 @@ func parseSubjectPermission(v *conf.Value, allowQueue bool) (*SubjectPermission,
 			}
 		}
 		if err != nil {
-			return nil, err
+			return nil, placeAt(e.KeyPos, err)
 		}
 	}
 	return p, nil

@@ -72,7 +72,9 @@ func applyKey(o *Options, e *conf.Entry, ce *ConfigError) {
 		nw := len(ce.Warnings)
 		err := h(o, e.Value, ce)
 		for i := nw; i < len(ce.Warnings); i++ {
-			ce.Warnings[i] = posErr(e.KeyPos, ce.Warnings[i].(*conf.Error).Msg) // nats-server places them at the key
+			if w := ce.Warnings[i].(*conf.Error); w.Err != errPlaced {
+				ce.Warnings[i] = posErr(e.KeyPos, w.Msg) // nats-server places them at the key
+			}
 		}
 		if err != nil {
 			ce.Errors = append(ce.Errors, posErr(e.KeyPos, err.Error()))

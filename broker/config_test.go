@@ -48,17 +48,18 @@ var configCases = map[string][]configCase{
 				o.Users = []*User{{Username: "a", Password: "b", Permissions: &Permissions{Publish: &SubjectPermission{Allow: []string{"p"}}}}}
 			}},
 		{name: "user and token", conf: "authorization { user: a, token: t }\n", errs: []string{`:1:1: Cannot have a user/pass and token`}},
-		{name: "bad subject", conf: "authorization { users: [ {user: a, permissions: { publish: \"a..b\" } } ] }\n",
-			errs: []string{`:1:60: subject "a..b" is not a valid subject`}},
+		{name: "bad subject", conf: "authorization { users: [ {user: a, permissions: { publish: { allow: \"a..b\" } } } ] }\n",
+			errs: []string{`:1:62: subject "a..b" is not a valid subject`}},
 	},
 	"no_auth_user": {{name: "no_auth_user", conf: "no_auth_user: a\n", want: func(o *Options) { o.NoAuthUser = "a" }}},
 	"tls": {
 		{name: "without key", conf: "tls { cert_file: c }\n", errs: []string{`:1:1: missing 'key_file' in TLS configuration`}},
 		{name: "bad cipher", conf: "tls { cert_file: c, key_file: k, cipher_suites: [\"nope\"] }\n", errs: []string{`:1:1: unrecognized cipher nope`}},
-		{name: "fields", conf: "tls { cert_file: c, key_file: k, ca_file: ca, verify: true, timeout: 3, curve_preferences: [\"X25519\"] }\n",
+		{name: "files read", conf: "tls { cert_file: /nonexistent/c, key_file: k, verify: true, timeout: 3, curve_preferences: [\"X25519\"] }\n",
+			errs: []string{`:1:1: error parsing X509 certificate/key pair: open /nonexistent/c: no such file or directory`}},
+		{name: "no files", conf: "tls { verify: true, timeout: \"3s\", curve_preferences: [\"X25519\"] }\n",
 			want: func(o *Options) {
-				o.TLSOptions = TLSOptions{TLS: true, TLSCert: "c", TLSKey: "k", TLSCaCert: "ca", TLSVerify: true,
-					TLSTimeout: 3 * time.Second, TLSCurvePreferences: []tls.CurveID{tls.X25519}}
+				o.TLSOptions = TLSOptions{TLS: true, TLSVerify: true, TLSTimeout: 3 * time.Second, TLSCurvePreferences: []tls.CurveID{tls.X25519}}
 			}},
 	},
 	"http": {

@@ -43,6 +43,11 @@ func setTLS(o *Options, v *conf.Value, _ *ConfigError) error {
 	if t.TLSCert == "" && t.TLSKey != "" {
 		return errors.New("missing 'cert_file' in TLS configuration")
 	}
+	if t.TLSCert != "" { // the files are read when the config is, as nats-server (-t too)
+		if _, err := buildTLSConfig(&Options{TLSOptions: t}); err != nil {
+			return err
+		}
+	}
 	o.TLSOptions = t
 	return nil
 }
