@@ -106,7 +106,8 @@ func (s *Server) createClient(nc net.Conn) {
 	c := newClient(s, nc, s.cids.Add(1))
 	info := s.baseInfo()
 	info.CID, info.ClientIP = c.cid, c.host
-	if !c.prepareConn(&info) {
+	tc := c.prepareConn(&info) // with TLS, INFO went out in clear
+	if tc == nil {
 		c.out.write(infoProto(&info))
 	}
 
@@ -119,6 +120,7 @@ func (s *Server) createClient(nc net.Conn) {
 	}
 	full := o.MaxConn < 0 || len(s.clients) >= o.MaxConn
 	if !full {
+		c.startTLS(tc) // before anyone else can see c.nc; past the limit the -ERR goes in clear
 		s.clients[c.cid] = c
 		s.totalConns.Add(1)
 	}

@@ -172,9 +172,9 @@ func buildTLSConfig(o *Options) (*tls.Config, error) {
 }
 
 // prepareConn fills INFO's auth and TLS fields and the nonce. With TLS it
-// writes INFO in clear on the raw connection and wraps it for the
-// handshake that beforeRead runs; it reports whether it did.
-func (c *client) prepareConn(info *serverInfo) bool {
+// writes INFO in clear on the raw connection and returns the TLS config
+// (startTLS then wraps the connection for the handshake beforeRead runs).
+func (c *client) prepareConn(info *serverInfo) *tls.Config {
 	a := c.srv.authp.Load()
 	if a.nonce {
 		c.nonce = newNonce()
@@ -184,15 +184,21 @@ func (c *client) prepareConn(info *serverInfo) bool {
 	info.AuthRequired = a.required && a.noAuthUser == ""
 	tc := c.srv.tlsp.Load()
 	if tc == nil {
-		return false
+		return nil
 	}
 	info.TLSRequired = true
 	info.TLSVerify = tc.ClientAuth == tls.RequireAndVerifyClientCert
 	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.Options().TLSTimeout))
 	_, _ = c.nc.Write(infoProto(info))
 	_ = c.nc.SetWriteDeadline(time.Time{})
-	c.nc = tls.Server(c.nc, tc)
-	return true
+	return tc
+}
+
+// startTLS wraps the connection for the server side of TLS (tc nil: none).
+func (c *client) startTLS(tc *tls.Config) {
+	if tc != nil {
+		c.nc = tls.Server(c.nc, tc)
+	}
 }
 
 // beforeRead runs on the read goroutine before the first read: the TLS

@@ -213,3 +213,23 @@ func TestTLSReload(t *testing.T) {
 	}
 	mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.ClientCert(p.ccert, p.ckey))
 }
+
+// Past max_connections a TLS server answers in clear, before any handshake,
+// as nats-server does: INFO, then the -ERR.
+func TestTLSMaxConnectionsInClear(t *testing.T) {
+	p := newPKI(t)
+	s, _, _ := confServer(t, "max_connections: 0\ntls { cert_file: \""+p.cert+"\", key_file: \""+p.key+"\" }\n")
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	r := bufio.NewReader(c)
+	if info, _ := r.ReadString('\n'); !strings.HasPrefix(info, "INFO ") {
+		t.Fatalf("INFO %q", info)
+	}
+	if l, _ := r.ReadString('\n'); l != "-ERR 'maximum connections exceeded'\r\n" {
+		t.Fatalf("got %q", l)
+	}
+}
