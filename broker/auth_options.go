@@ -25,8 +25,8 @@ type AuthOptions struct {
 	// Authorization is the token (token, --auth); may be a bcrypt hash.
 	Authorization string
 	// AuthTimeout bounds the wait for CONNECT when auth is required.
-	// Default DefaultAuthTimeout, or the TLS timeout plus one second when
-	// TLS is on, as nats-server.
+	// 0 means the default: DefaultAuthTimeout, or the TLS timeout plus one
+	// second when TLS is on, as nats-server (see EffectiveAuthTimeout).
 	AuthTimeout time.Duration
 	// Users are the `users` entries with a user name.
 	Users []*User
@@ -110,7 +110,7 @@ func (a AuthOptions) clone() AuthOptions {
 	return a
 }
 
-// setAuthTLSDefaults fills the TLS and auth timeouts.
+// setAuthTLSDefaults fills the TLS timeout; --tlsverify implies --tls.
 func (o *Options) setAuthTLSDefaults() {
 	if o.TLSTimeout == 0 {
 		o.TLSTimeout = DefaultTLSTimeout
@@ -118,10 +118,15 @@ func (o *Options) setAuthTLSDefaults() {
 	if o.TLSVerify {
 		o.TLS = true
 	}
-	if o.AuthTimeout == 0 {
-		o.AuthTimeout = DefaultAuthTimeout
-		if o.TLS {
-			o.AuthTimeout = o.TLSTimeout + time.Second
-		}
+}
+
+// EffectiveAuthTimeout is AuthTimeout with its default applied.
+func (o *Options) EffectiveAuthTimeout() time.Duration {
+	switch {
+	case o.AuthTimeout > 0:
+		return o.AuthTimeout
+	case o.TLS:
+		return o.TLSTimeout + time.Second
 	}
+	return DefaultAuthTimeout
 }

@@ -58,7 +58,7 @@ func (s *Server) logAuthField(field string, next *Options, logged map[string]boo
 	logged[key] = true
 	switch field {
 	case "AuthTimeout":
-		s.logger().Noticef("Reloaded: %s = %v", key, next.AuthTimeout.Seconds())
+		s.logger().Noticef("Reloaded: %s = %v", key, next.EffectiveAuthTimeout().Seconds())
 	case "TLSTimeout":
 		s.logger().Noticef("Reloaded: %s = %v", key, next.TLSTimeout.Seconds())
 	case "NoAuthUser":

@@ -216,7 +216,7 @@ func (c *client) beforeRead() bool {
 		}
 	}
 	if c.awaitingAuth {
-		c.armAuthTimer(c.srv.Options().AuthTimeout)
+		c.armAuthTimer(c.srv.Options().EffectiveAuthTimeout())
 	}
 	return true
 }

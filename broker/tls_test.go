@@ -233,3 +233,18 @@ func TestTLSMaxConnectionsInClear(t *testing.T) {
 		t.Fatalf("got %q", l)
 	}
 }
+
+func TestEffectiveAuthTimeout(t *testing.T) {
+	o := broker.NewOptions()
+	if d := o.EffectiveAuthTimeout(); d != 2*time.Second {
+		t.Errorf("default %v", d)
+	}
+	o.TLS = true
+	if d := o.EffectiveAuthTimeout(); d != 3*time.Second {
+		t.Errorf("with TLS %v, want the TLS timeout plus 1s", d)
+	}
+	o.AuthTimeout = time.Second
+	if d := o.EffectiveAuthTimeout(); d != time.Second {
+		t.Errorf("set %v", d)
+	}
+}
