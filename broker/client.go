@@ -36,7 +36,7 @@ type client struct {
 	activity  bool   // the batch held a message or a subscription
 	in        stats
 	outBatch  stats     // delivered during this batch, for the server totals
-	batchNow  time.Time // the batch's time, taken at its first delivery
+	batchNow  int64     // the batch's time (Unix ns), taken at its first delivery
 
 	logLabel atomic.Pointer[string] // see label
 
@@ -67,7 +67,8 @@ type client struct {
 	replies      map[string]*replyPerm     // allow_responses grants; guarded by mu
 
 	// For monitoring (/connz), also guarded by mu.
-	last     time.Time // last message or subscription in, or delivery out
+	last     time.Time // last message or subscription in
+	lastOut  int64     // last delivery out, Unix ns: no pointer store per message
 	inStats  stats     // c.in summed over the batches
 	stop     time.Time // when the connection closed
 	connInfo monInfo   // CONNECT's name, lang and version

@@ -209,9 +209,9 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	dst.outStats.msgs++
 	dst.outStats.bytes += int64(n)
 	if c.outBatch.msgs == 0 {
-		c.batchNow = time.Now()
+		c.batchNow = time.Now().UnixNano()
 	}
-	dst.last = c.batchNow
+	dst.lastOut = c.batchNow
 	c.outBatch.msgs++
 	c.outBatch.bytes += int64(n)
 	slow := int64(dst.out.size+dst.inFlight) > maxPending

@@ -49,7 +49,9 @@ func closedSubs(subs map[string]*subscription) []subDetail {
 	}
 	out := make([]subDetail, 0, len(subs))
 	for _, sub := range subs {
-		out = append(out, newSubDetail(sub))
+		d := newSubDetail(sub)
+		d.Account, d.AccountTag = globalAccountName, globalAccountName // as nats-server keeps them
+		out = append(out, d)
 	}
 	sortSubDetails(out)
 	return out
@@ -204,10 +206,14 @@ func (ci *connInfo) fill(c *client, now time.Time, o *connzOptions) {
 	}
 	ci.Cid, ci.Kind, ci.Type = c.cid, "Client", "nats"
 	ci.IP, ci.Port = c.host, c.port
-	ci.Start, ci.LastActivity = c.start.UTC(), c.last.UTC()
+	last := c.last
+	if out := time.Unix(0, c.lastOut); out.After(last) {
+		last = out
+	}
+	ci.Start, ci.LastActivity = c.start.UTC(), last.UTC()
 	ci.rtt = monitorRTT(c.rtt)
 	ci.RTT = ci.rtt.String()
-	ci.Uptime, ci.Idle = uptime(now.Sub(c.start)), uptime(now.Sub(c.last))
+	ci.Uptime, ci.Idle = uptime(now.Sub(c.start)), uptime(now.Sub(last))
 	if !c.closed {
 		ci.Pending = c.out.size + c.inFlight
 	}
@@ -239,7 +245,12 @@ func (ci *connInfo) fill(c *client, now time.Time, o *connzOptions) {
 		}
 	}
 	if o.auth {
-		ci.AuthorizedUser, ci.NameTag = c.connInfo.authUser, globalAccountName
+		// nats-server shows the account's name tag for an open connection
+		// only; a closed one in $G has neither account nor tag.
+		ci.AuthorizedUser = c.connInfo.authUser
+		if !c.closed {
+			ci.NameTag = globalAccountName
+		}
 	}
 }
 

@@ -367,6 +367,12 @@ func TestMonitorConnzSortPageAndClosed(t *testing.T) {
 			t.Errorf("closed conn: %+v", c)
 		}
 	}
+	// A closed connection's subscriptions keep their account, as
+	// nats-server's do; it has no name tag in $G.
+	_, _, b = get(t, u+"/connz?state=closed&subs=detail&auth=1&limit=1")
+	if !bytes.Contains(b, []byte(`"account": "$G"`)) || bytes.Contains(b, []byte("name_tag")) {
+		t.Errorf("closed detail:\n%s", b)
+	}
 	if got := names("state=all"); got != "c2,c3,c4" {
 		t.Errorf("state=all: %s", got)
 	}
