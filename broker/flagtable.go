@@ -101,7 +101,7 @@ var flagTable = []flagDef{
 	{names: []string{"--auth"}, kind: kindString, arg: "token", usage: "Authorization token required for connections",
 		fields: []string{"Authorization"}, parse: stringFlag(func(o *Options, v string) { o.Authorization = v })},
 	{names: []string{"--tls"}, kind: kindBool, usage: "Enable TLS, do not verify clients (default: false)",
-		fields: []string{"TLS"}, parse: boolFlag(func(o *Options, b bool) { o.TLS = b })},
+		fields: []string{"TLS"}, parse: boolFlag(setTLSFlag)},
 	{names: []string{"--tlscert"}, kind: kindString, arg: "file", usage: "Server certificate file",
 		fields: []string{"TLSCert"}, parse: stringFlag(func(o *Options, v string) { o.TLSCert = v })},
 	{names: []string{"--tlskey"}, kind: kindString, arg: "file", usage: "Private key for server certificate",

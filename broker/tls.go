@@ -257,3 +257,13 @@ func (c *client) handshake(conn *tls.Conn, timeout time.Duration) error {
 	c.debugf("TLS version %s, cipher suite %s", tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
 	return nil
 }
+
+// setTLSFlag applies --tls: -tls=false drops the file's TLS altogether, as
+// nats-server does.
+func setTLSFlag(o *Options, on bool) {
+	if !on {
+		o.TLSOptions = TLSOptions{}
+		return
+	}
+	o.TLS = true
+}

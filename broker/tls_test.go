@@ -248,3 +248,16 @@ func TestEffectiveAuthTimeout(t *testing.T) {
 		t.Errorf("set %v", d)
 	}
 }
+
+func TestTLSFlagFalseDropsFileTLS(t *testing.T) {
+	p := newPKI(t)
+	path := filepath.Join(t.TempDir(), "n.conf")
+	_ = os.WriteFile(path, []byte("tls { cert_file: \""+p.cert+"\", key_file: \""+p.key+"\", verify: true }\n"), 0o600)
+	o, err := broker.ParseArgs([]string{"-c", path, "-tls=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.TLS || o.TLSVerify || o.TLSCert != "" {
+		t.Fatalf("TLS options kept: %+v", o.TLSOptions)
+	}
+}
