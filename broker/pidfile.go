@@ -35,7 +35,7 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		_ = os.Remove(name)
 		return pathError("write", path, err)
 	}
-	if err := os.Rename(name, path); err != nil {
+	if err := rename(name, path); err != nil {
 		_ = os.Remove(name)
 		return pathError("rename", path, err)
 	}
