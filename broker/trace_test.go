@@ -54,7 +54,10 @@ func TestTraceLines(t *testing.T) {
 	_, _ = nc.Write([]byte("SUB x 9\r\n" +
 		`CONNECT {"verbose":false,"pedantic":false,"headers":true,"name":"cli","lang":"go","version":"1.0","user":"u","pass":"secret","auth_token":"tok"}` + "\r\n" +
 		"SUB foo 1\r\nHPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPUB foo 3\r\nabc\r\nUNSUB 1\r\nPING\r\n"))
-	waitFor(t, func() bool { return strings.Contains(strings.Join(log.snapshot(), "\n"), "->> [PONG]") }, nc)
+	// Read up to the PONG, so the close is a clean EOF: unread data would
+	// make it a reset, which is a "Read Error" for nats-server too.
+	readUntil(t, nc, "PONG\r\n")
+	waitFor(t, func() bool { return strings.Contains(strings.Join(log.snapshot(), "\n"), "->> [PONG]") }, nil)
 	_ = nc.Close()
 	waitFor(t, func() bool { return strings.Contains(strings.Join(log.snapshot(), "\n"), "DELSUB 9") }, nil)
 
@@ -113,4 +116,19 @@ func waitFor(t *testing.T, cond func() bool, nc net.Conn) {
 		}
 	}
 	t.Fatal("condition not met within 5s")
+}
+
+// readUntil reads nc until what it received ends with suffix (5s at most).
+func readUntil(t *testing.T, nc net.Conn, suffix string) {
+	t.Helper()
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var got []byte
+	buf := make([]byte, 4096)
+	for !strings.HasSuffix(string(got), suffix) {
+		n, err := nc.Read(buf)
+		if err != nil {
+			t.Fatalf("read: %v after %q", err, got)
+		}
+		got = append(got, buf[:n]...)
+	}
 }
