@@ -19,7 +19,8 @@ type sdRig struct {
 	t      *testing.T
 	script string
 	id     string
-	bin    string // host side of /opt/nv
+	bin    string    // host side of /opt/nv
+	start  time.Time // when the test began its own work (after t.Parallel)
 }
 
 func (r *sdRig) exec(args ...string) result {
@@ -57,24 +58,21 @@ func (r *sdRig) probe(port int) {
 	must(r.t, r.rigctl("probe", "127.0.0.1:"+strconv.Itoa(port)), 0, "nats.go client to port "+strconv.Itoa(port))
 }
 
-// TestRigSystemd runs natsvisor against systemd 252 as PID 1 of an nspawn
-// container: three brokers installed and started (a nats.go client inside
-// the rig connects to each), restarted, reloaded, killed (and brought back
-// by Restart=on-failure), stopped, updated and uninstalled; a config error
-// that fails its start and does not loop; a per-user service. Through
-// rigctl: a foreign unit left alone, and ExecStart words that survive
-// systemd's quoting rules.
-func TestRigSystemd(t *testing.T) {
+// newSDRig builds natsvisor and rigctl for Linux, boots a systemd rig with
+// them bound at /opt/nv and downs it when the test ends. It makes the test
+// parallel: rigs boot side by side.
+func newSDRig(t *testing.T) *sdRig {
+	t.Helper()
 	rigs := rigsDir(t)
 	t.Parallel()
-	t0 := time.Now()
+	start := time.Now()
 	bin := t.TempDir()
 	if err := os.Chmod(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	buildBinaries(t, "linux", bin)
 
-	r := &sdRig{t: t, script: filepath.Join(rigs, "systemd-rig.sh"), bin: bin}
+	r := &sdRig{t: t, script: filepath.Join(rigs, "systemd-rig.sh"), bin: bin, start: start}
 	up := run(t, 5*time.Minute, nil, r.script, "up", "--bind", bin+":/opt/nv")
 	if id := strings.TrimSpace(up.stdout); id != "" {
 		r.id = id
@@ -89,6 +87,18 @@ func TestRigSystemd(t *testing.T) {
 	if k := must(t, r.rigctl("kind"), 0, "kind"); strings.TrimSpace(k.stdout) != "systemd" {
 		t.Fatalf("Detect in the rig: %q, want systemd", k.stdout)
 	}
+	return r
+}
+
+// TestRigSystemd runs natsvisor against systemd 252 as PID 1 of an nspawn
+// container: three brokers installed and started (a nats.go client inside
+// the rig connects to each), restarted, reloaded, killed (and brought back
+// by Restart=on-failure), stopped, updated and uninstalled; a config error
+// that fails its start and does not loop; a per-user service. Through
+// rigctl: a foreign unit left alone, and ExecStart words that survive
+// systemd's quoting rules.
+func TestRigSystemd(t *testing.T) {
+	r := newSDRig(t)
 
 	// install --start returns once each broker has sent READY=1.
 	names := []string{"a", "b", "c"}
@@ -248,7 +258,7 @@ func TestRigSystemd(t *testing.T) {
 	if strings.TrimSpace(left.stdout) != "" {
 		t.Errorf("units still loaded after uninstall:\n%s", left.stdout)
 	}
-	t.Logf("systemd rig: %v in all", time.Since(t0).Round(time.Millisecond))
+	t.Logf("systemd rig: %v in all", time.Since(r.start).Round(time.Millisecond))
 }
 
 func jsonString(v any) string {

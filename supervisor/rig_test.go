@@ -9,8 +9,11 @@ package supervisor_test
 // The lifecycle goes through the real natsvisor (install, start, status,
 // restart, stop, uninstall; its services run `natsvisor run --name`), built
 // for the rig's OS. internal/rigctl calls Detect and the Manager directly
-// for what the CLI does not show (State, foreign services, quoting) and is
-// the nats.go client inside the systemd rig.
+// for what the CLI does not show (State, foreign services, quoting, the
+// SCM's checkpoints), is a slow-to-be-ready service, and is the nats.go
+// client inside the systemd rig. rig_signals_*_test.go prove what runs
+// between start and stop: readiness, reload, reopen, lame duck, a start
+// that cannot succeed.
 
 import (
 	"bytes"
@@ -98,6 +101,29 @@ func run(t *testing.T, timeout time.Duration, env []string, name string, args ..
 	}
 	if r.took > time.Second {
 		t.Logf("slow: %s %q took %v", filepath.Base(name), args, r.took.Round(time.Millisecond))
+	}
+	return r
+}
+
+// runNoFatal is run for a goroutine other than the test's: a command that
+// cannot start is a result with code -1.
+func runNoFatal(name string, args ...string) result {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	t0 := time.Now()
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String(), took: time.Since(t0), code: -1}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		r.stderr += err.Error()
+	default:
+		r.code = 0
 	}
 	return r
 }

@@ -21,7 +21,8 @@ type wineRig struct {
 	t      *testing.T
 	script string
 	id     string
-	drive  string // host path of C:\
+	drive  string    // host path of C:\
+	start  time.Time // when the test began its own work (after t.Parallel)
 }
 
 const wineDir = `C:\Program Files\natsvisor\`
@@ -81,19 +82,18 @@ func natsRoundTrip(t *testing.T, port int) {
 	}
 }
 
-// TestRigWine runs natsvisor.exe against wine's SCM: two services installed
-// from a path with a space and started (RUNNING only once the broker is
-// ready; a client connects from the host), updated, restarted, stopped and
-// uninstalled; a config error that fails the start with its exit code;
-// through rigctl, a foreign service left alone.
-func TestRigWine(t *testing.T) {
+// newWineRig builds natsvisor.exe and rigctl.exe, makes a wine prefix,
+// puts them in wineDir and downs the prefix when the test ends. It makes
+// the test parallel: rigs boot side by side.
+func newWineRig(t *testing.T) *wineRig {
+	t.Helper()
 	rigs := rigsDir(t)
 	t.Parallel()
-	t0 := time.Now()
+	start := time.Now()
 	bin := t.TempDir()
 	buildBinaries(t, "windows", bin)
 
-	r := &wineRig{t: t, script: filepath.Join(rigs, "wine-rig.sh")}
+	r := &wineRig{t: t, script: filepath.Join(rigs, "wine-rig.sh"), start: start}
 	up := run(t, 5*time.Minute, nil, r.script, "up")
 	if id := strings.TrimSpace(up.stdout); id != "" {
 		r.id = id
@@ -123,6 +123,16 @@ func TestRigWine(t *testing.T) {
 	if k := must(t, r.rigctl("kind"), 0, "kind"); strings.TrimSpace(k.stdout) != "windows" {
 		t.Fatalf("Detect under wine: %q, want windows", k.stdout)
 	}
+	return r
+}
+
+// TestRigWine runs natsvisor.exe against wine's SCM: two services installed
+// from a path with a space and started (RUNNING only once the broker is
+// ready; a client connects from the host), updated, restarted, stopped and
+// uninstalled; a config error that fails the start with its exit code;
+// through rigctl, a foreign service left alone.
+func TestRigWine(t *testing.T) {
+	r := newWineRig(t)
 
 	ports := map[string]int{"w1": freePort(t), "w2": freePort(t)}
 	pids := map[string]int{}
@@ -195,5 +205,5 @@ func TestRigWine(t *testing.T) {
 		must(t, r.natsvisor("uninstall", "--purge", n), 0, "uninstall "+n)
 		must(t, r.rigctl("status", n), exitNotInstalled, "status after uninstall "+n)
 	}
-	t.Logf("wine rig: %v in all", time.Since(t0).Round(time.Millisecond))
+	t.Logf("wine rig: %v in all", time.Since(r.start).Round(time.Millisecond))
 }

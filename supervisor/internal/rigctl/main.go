@@ -8,12 +8,20 @@
 //	rigctl install|render SPECFILE     Install (or Render) the Spec in a JSON file
 //	rigctl start|stop|restart|uninstall NAME
 //	rigctl status NAME                 print the State as JSON (also when not installed)
-//	rigctl run [--service] --name NAME [-- BROKER-FLAGS...]
-//	                                   the service: a broker (instance.Run) that reports
-//	                                   readiness (sd_notify READY=1, or the SCM's Running)
+//	rigctl run [--service] --name NAME [--ready-after D] [-- BROKER-FLAGS...]
+//	                                   the service: a broker (instance.RunEnv) that reports
+//	                                   readiness (sd_notify READY=1, or the SCM's Running),
+//	                                   with --ready-after D that long after the broker is up
 //	rigctl argv FILE [ARGS...]         a service that writes its ARGS as JSON to FILE, then
 //	                                   reports ready and waits (proves command-line quoting)
-//	rigctl probe HOST:PORT             connect with nats.go and do a request round trip
+//	rigctl probe HOST:PORT             connect with nats.go and do a request round trip;
+//	                                   prints the server's max_payload
+//	rigctl ldmwatch HOST:PORT          connect with nats.go, print "connected", then wait
+//	                                   (up to 30s) for the server's lame duck INFO: "ldm"
+//	rigctl hold FILE D MARKER          open FILE for reading, create MARKER, hold FILE open
+//	                                   for D, then close it (a reader such as a virus scanner)
+//	rigctl watch-start NAME            (Windows) StartService, then print every status the
+//	                                   SCM reports as a JSON line until RUNNING or STOPPED
 //
 // Exit codes: 0 ok, 1 other error, 2 usage, 10 ErrNotInstalled, 11 ErrForeign,
 // 12 ErrTimeout, 13 ErrNoManager.
@@ -24,16 +32,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/instance"
 	"github.com/natsvisor/natsvisor/startup"
 	"github.com/natsvisor/natsvisor/supervisor"
@@ -43,7 +48,7 @@ func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: rigctl kind|install|render|start|stop|restart|uninstall|status|run|argv|probe ...")
+		fmt.Fprintln(os.Stderr, "usage: rigctl kind|install|render|start|stop|restart|uninstall|status|run|argv|probe|ldmwatch|watch-start ...")
 		return 2
 	}
 	verb, rest := args[0], args[1:]
@@ -54,6 +59,15 @@ func run(args []string) int {
 		return argv(rest)
 	case "probe":
 		return report(probe(rest))
+	case "ldmwatch":
+		return report(ldmWatch(rest))
+	case "hold":
+		return report(hold(rest))
+	case "watch-start":
+		if len(rest) != 1 {
+			return usage("watch-start NAME")
+		}
+		return report(watchStart(rest[0]))
 	}
 	m, err := supervisor.Detect()
 	if err != nil {
@@ -131,67 +145,66 @@ func readSpec(path string) (supervisor.Spec, error) {
 	return spec, json.Unmarshal(data, &spec)
 }
 
-// serve is the service body: instance.Run with the broker flags, plus a
-// readiness check (the client port accepts) until instance.Run reports
-// readiness itself.
+// serve is the service body: instance.RunEnv with the broker flags. Its
+// readiness goes to the SCM (--service) or to systemd (READY=1), delayed
+// by --ready-after: a slow start, to watch what the manager does meanwhile.
 func serve(args []string) int {
-	service, name := false, ""
+	service, name, readyAfter := false, "", time.Duration(0)
 	for len(args) > 0 && args[0] != "--" {
 		switch {
 		case args[0] == supervisor.ServiceFlag:
 			service, args = true, args[1:]
 		case args[0] == "--name" && len(args) > 1:
 			name, args = args[1], args[2:]
+		case args[0] == "--ready-after" && len(args) > 1:
+			d, err := time.ParseDuration(args[1])
+			if err != nil {
+				return usage("run: --ready-after: " + err.Error())
+			}
+			readyAfter, args = d, args[2:]
 		default:
-			return usage("run [--service] --name NAME [-- BROKER-FLAGS...]")
+			return usage("run [--service] --name NAME [--ready-after D] [-- BROKER-FLAGS...]")
 		}
 	}
 	if len(args) > 0 {
 		args = args[1:]
 	}
-	body := func(ctx context.Context, ready func()) int {
-		go whenListening(ctx, args, ready)
-		return instance.Run(ctx, args, os.Stdout, os.Stderr)
+	// after calls ready once the broker is ready and readyAfter has passed.
+	after := func(ctx context.Context, ready func()) func() {
+		return func() {
+			go func() {
+				t := time.NewTimer(readyAfter)
+				defer t.Stop()
+				select {
+				case <-t.C:
+					ready()
+				case <-ctx.Done():
+				}
+			}()
+		}
 	}
 	if service {
-		code, err := supervisor.RunService(name, body, nil)
+		code, err := supervisor.RunService(name, func(ctx context.Context, ready func()) int {
+			return instance.RunEnv(ctx, args, os.Stdout, os.Stderr, instance.Env{Name: name, Service: true, Ready: after(ctx, ready)})
+		}, nil)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "rigctl:", err)
 		}
 		return code
 	}
-	stopping := make(chan os.Signal, 1)
-	signal.Notify(stopping, syscall.SIGTERM, os.Interrupt)
-	go func() {
-		<-stopping
-		_ = startup.Stopping()
-	}()
-	return body(context.Background(), func() { _ = startup.Ready() })
-}
-
-// whenListening calls ready once the broker's client port accepts.
-func whenListening(ctx context.Context, args []string, ready func()) {
-	opts, err := broker.ParseArgs(args)
-	if err != nil && opts == nil {
-		return
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	// instance.RunEnv sends READY=1 itself as soon as the broker is up:
+	// hide the socket from it, and send READY=1 here, late.
+	sock := os.Getenv("NOTIFY_SOCKET")
+	if readyAfter > 0 {
+		_ = os.Unsetenv("NOTIFY_SOCKET")
 	}
-	host := opts.Host
-	if host == "" || host == "0.0.0.0" {
-		host = "127.0.0.1"
+	notifyReady := func() {
+		_ = os.Setenv("NOTIFY_SOCKET", sock)
+		_ = startup.Ready()
 	}
-	port := opts.Port
-	if port == 0 {
-		port = broker.DefaultPort
-	}
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	for ctx.Err() == nil {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			ready()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return instance.RunEnv(ctx, args, os.Stdout, os.Stderr, instance.Env{Name: name, Ready: after(ctx, notifyReady)})
 }
 
 // argv writes its arguments to a file as JSON, then runs as a trivial
@@ -231,6 +244,50 @@ func probe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("request via %s: %w", args[0], err)
 	}
-	fmt.Printf("ok %s server_id=%s reply=%s\n", args[0], nc.ConnectedServerId(), reply.Data)
+	fmt.Printf("ok %s server_id=%s max_payload=%d reply=%s\n", args[0], nc.ConnectedServerId(), nc.MaxPayload(), reply.Data)
 	return nil
+}
+
+// hold keeps a file open for a while, as another reader would.
+func hold(args []string) error {
+	if len(args) != 3 {
+		return errors.New("usage: rigctl hold FILE DURATION MARKER")
+	}
+	d, err := time.ParseDuration(args[1])
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := os.WriteFile(args[2], nil, 0o644); err != nil {
+		return err
+	}
+	time.Sleep(d)
+	return nil
+}
+
+// ldmWatch connects and waits for the lame duck INFO nats.go reports
+// through its LameDuckModeHandler.
+func ldmWatch(args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: rigctl ldmwatch HOST:PORT")
+	}
+	ldm := make(chan struct{}, 1)
+	nc, err := nats.Connect("nats://"+args[0], nats.Timeout(3*time.Second), nats.NoReconnect(),
+		nats.LameDuckModeHandler(func(*nats.Conn) { ldm <- struct{}{} }))
+	if err != nil {
+		return fmt.Errorf("connect %s: %w", args[0], err)
+	}
+	defer nc.Close()
+	fmt.Printf("connected %s server_id=%s\n", args[0], nc.ConnectedServerId())
+	select {
+	case <-ldm:
+		fmt.Printf("ldm %s\n", args[0])
+		return nil
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("no lame duck INFO from %s within 30s", args[0])
+	}
 }
