@@ -35,8 +35,6 @@ type client struct {
 	loose     byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
 	activity  bool   // the batch held a message or a subscription
 	in        stats
-	outBatch  stats     // delivered during this batch, for the server totals
-	batchNow  int64     // the batch's time (Unix ns), taken at its first delivery
 
 	logLabel atomic.Pointer[string] // see label
 
@@ -68,7 +66,7 @@ type client struct {
 
 	// For monitoring (/connz), also guarded by mu.
 	last     time.Time // last message or subscription in
-	lastOut  int64     // last delivery out, Unix ns: no pointer store per message
+	lastOut  time.Time // last write to the socket (per flush, not per message)
 	inStats  stats     // c.in summed over the batches
 	stop     time.Time // when the connection closed
 	connInfo monInfo   // CONNECT's name, lang and version

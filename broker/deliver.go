@@ -3,7 +3,6 @@ package broker
 import (
 	"math/rand/v2"
 	"strconv"
-	"time"
 
 	"github.com/natsvisor/natsvisor/broker/sublist"
 )
@@ -208,12 +207,6 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	n := c.appendMsg(dst, sub, pa, msg)
 	dst.outStats.msgs++
 	dst.outStats.bytes += int64(n)
-	if c.outBatch.msgs == 0 {
-		c.batchNow = time.Now().UnixNano()
-	}
-	dst.lastOut = c.batchNow
-	c.outBatch.msgs++
-	c.outBatch.bytes += int64(n)
 	slow := int64(dst.out.size+dst.inFlight) > maxPending
 	if last {
 		sub.removed = true

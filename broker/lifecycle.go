@@ -146,7 +146,13 @@ func (s *Server) createClient(nc net.Conn) {
 // removeClient forgets a closed connection.
 func (s *Server) removeClient(c *client) {
 	s.mu.Lock()
-	delete(s.clients, c.cid)
+	if _, ok := s.clients[c.cid]; ok {
+		delete(s.clients, c.cid)
+		c.mu.Lock() // closed: its out counters are final
+		s.closedOut.msgs += c.outStats.msgs
+		s.closedOut.bytes += c.outStats.bytes
+		c.mu.Unlock()
+	}
 	s.mu.Unlock()
 }
 

@@ -207,8 +207,8 @@ func (ci *connInfo) fill(c *client, now time.Time, o *connzOptions) {
 	ci.Cid, ci.Kind, ci.Type = c.cid, "Client", "nats"
 	ci.IP, ci.Port = c.host, c.port
 	last := c.last
-	if out := time.Unix(0, c.lastOut); out.After(last) {
-		last = out
+	if c.lastOut.After(last) {
+		last = c.lastOut
 	}
 	ci.Start, ci.LastActivity = c.start.UTC(), last.UTC()
 	ci.rtt = monitorRTT(c.rtt)

@@ -254,6 +254,16 @@ func TestMonitorCountersAndShapes(t *testing.T) {
 	if string(b) != `{"status":"ok"}` {
 		t.Errorf("healthz: %s", b)
 	}
+
+	// A closed connection's counts stay in the totals.
+	sub.Close()
+	waitFor(t, 2*time.Second, func() error {
+		getJSON(t, u+"/varz", &v)
+		if v.Connections != 1 || v.OutMsgs != 10 || v.OutBytes != 50 || v.InMsgs != 11 || v.Subscriptions != 0 {
+			return fmt.Errorf("varz after close: %+v", v)
+		}
+		return nil
+	})
 }
 
 func TestMonitorBadParams(t *testing.T) {

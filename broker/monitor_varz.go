@@ -100,21 +100,20 @@ func (s *Server) handleVarz(w http.ResponseWriter, _ *http.Request) {
 	s.writeJSON(w, http.StatusOK, s.varz())
 }
 
-// varz gathers /varz. The counters are the ones the read goroutines publish
-// at the end of each batch, so they are exact once traffic has settled.
+// varz gathers /varz. The in counters are published by the read goroutines
+// at the end of each batch and the out counters summed per connection (see
+// outTotals), so both are exact once traffic has settled.
 func (s *Server) varz() *varz {
 	o := s.Options()
 	now := time.Now().UTC()
-	s.mu.Lock()
-	conns := len(s.clients)
-	s.mu.Unlock()
+	conns, out := s.outTotals()
 	httpPort := o.HTTPPort
 	if a, ok := s.MonitorAddr().(*net.TCPAddr); ok {
 		httpPort = a.Port
 	}
 	slow, stale := s.slowConsumers.Load(), s.staleConns.Load()
 	inMsgs, inBytes := s.inMsgs.Load(), s.inBytes.Load()
-	outMsgs, outBytes := s.outMsgs.Load(), s.outBytes.Load()
+	outMsgs, outBytes := out.msgs, out.bytes
 	return &varz{
 		ID: s.id, Name: s.name, Version: Version, Proto: 1, GoVersion: runtime.Version(),
 		Host: o.Host, Port: s.port, MaxConn: max(o.MaxConn, 0), MaxSubs: o.MaxSubs,
@@ -137,6 +136,23 @@ func (s *Server) varz() *varz {
 		SlowConsumersStats:   kindCounts{Clients: uint64(slow)},
 		StaleConnectionStats: kindCounts{Clients: uint64(stale)},
 	}
+}
+
+// outTotals returns the number of connections and the messages and bytes
+// sent to clients. Delivery counts only per connection (under the lock it
+// already holds), so the total is summed here: a connection is either in
+// clients or in closedOut, both under s.mu, so nothing is counted twice.
+func (s *Server) outTotals() (int, stats) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.closedOut
+	for _, c := range s.clients {
+		c.mu.Lock()
+		out.msgs += c.outStats.msgs
+		out.bytes += c.outStats.bytes
+		c.mu.Unlock()
+	}
+	return len(s.clients), out
 }
 
 // residentMemory is the process's resident set size where /proc has it,

@@ -119,8 +119,15 @@ func (c *client) writeLoop() {
 		}
 		putChunks(chunks)
 		spare = chunks[:0]
+		var now time.Time
+		if len(chunks) > 0 {
+			now = time.Now() // once per write, for /connz last_activity
+		}
 		c.mu.Lock()
 		c.inFlight = 0
+		if !now.IsZero() {
+			c.lastOut = now
+		}
 		c.mu.Unlock()
 		if closed {
 			_ = c.nc.Close()

@@ -94,11 +94,6 @@ func (c *client) resize(buf []byte, start, end, need int, filled bool, short int
 // timer and /connz.
 func (c *client) endBatch() {
 	c.flushPending()
-	if c.outBatch.msgs != 0 {
-		c.srv.outMsgs.Add(c.outBatch.msgs)
-		c.srv.outBytes.Add(c.outBatch.bytes)
-		c.outBatch = stats{}
-	}
 	if c.in.msgs != 0 {
 		c.srv.inMsgs.Add(c.in.msgs)
 		c.srv.inBytes.Add(c.in.bytes)

@@ -37,9 +37,12 @@ type Server struct {
 	mu      sync.Mutex // guards the fields below
 	ln      net.Listener
 	clients map[uint64]*client
-	started bool
-	closed  bool
-	ldm     bool // lame duck mode has begun
+	// closedOut sums the out counters of the connections no longer in
+	// clients; with theirs it gives the server's totals (see outTotals).
+	closedOut stats
+	started   bool
+	closed    bool
+	ldm       bool // lame duck mode has begun
 
 	quit chan struct{} // closed when Shutdown begins
 
@@ -49,11 +52,10 @@ type Server struct {
 	cids  atomic.Uint64
 
 	// Totals, updated once per read batch, never per message.
-	inMsgs, inBytes   atomic.Int64
-	outMsgs, outBytes atomic.Int64
-	slowConsumers     atomic.Int64
-	staleConns        atomic.Int64
-	totalConns        atomic.Int64
+	inMsgs, inBytes atomic.Int64
+	slowConsumers   atomic.Int64
+	staleConns      atomic.Int64
+	totalConns      atomic.Int64
 
 	reload reloadState
 
