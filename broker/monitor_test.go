@@ -389,9 +389,20 @@ func TestMonitorConnzSortPageAndClosed(t *testing.T) {
 }
 
 func TestMonitorBasePathAndShutdown(t *testing.T) {
-	s, u := startMonitored(t, &broker.Options{HTTPBasePath: "/mon"})
+	dir := t.TempDir()
+	s, u := startMonitored(t, &broker.Options{HTTPBasePath: "/mon", PortsFileDir: dir})
 	if !strings.HasSuffix(u, "/mon") {
 		t.Fatalf("url %s", u)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.ports"))
+	if len(files) != 1 {
+		t.Fatalf("ports files: %v", files)
+	}
+	pb, _ := os.ReadFile(files[0])
+	var ports struct{ Monitoring []string }
+	if err := json.Unmarshal(pb, &ports); err != nil || len(ports.Monitoring) != 1 ||
+		ports.Monitoring[0] != strings.TrimSuffix(u, "/mon") {
+		t.Fatalf("ports file %s: %v", pb, err)
 	}
 	if code, _, b := get(t, u+"/healthz"); code != 200 || string(b) != `{"status":"ok"}` {
 		t.Fatalf("healthz: %d %s", code, b)

@@ -21,14 +21,18 @@ func pid() int { return os.Getpid() }
 // actual address, as nats-server's ports file does: a listener on every
 // interface (0.0.0.0 or ::) is listed once per address of every interface,
 // IPv4 and IPv6 alike, loopback and link-local included.
-func (s *Server) clientURLs() []string {
-	a, ok := s.Addr().(*net.TCPAddr)
+func (s *Server) clientURLs() []string { return listenerURLs("nats", s.Addr()) }
+
+// listenerURLs lists proto://host:port for a listener's address, as
+// clientURLs describes.
+func listenerURLs(proto string, addr net.Addr) []string {
+	a, ok := addr.(*net.TCPAddr)
 	if !ok {
 		return nil
 	}
 	port := strconv.Itoa(a.Port)
 	if !a.IP.IsUnspecified() {
-		return []string{"nats://" + net.JoinHostPort(a.IP.String(), port)}
+		return []string{proto + "://" + net.JoinHostPort(a.IP.String(), port)}
 	}
 	var urls []string
 	ifaces, _ := net.Interfaces()
@@ -44,7 +48,7 @@ func (s *Server) clientURLs() []string {
 			default:
 				continue
 			}
-			urls = append(urls, "nats://"+net.JoinHostPort(ip.String(), port))
+			urls = append(urls, proto+"://"+net.JoinHostPort(ip.String(), port))
 		}
 	}
 	return urls
@@ -56,8 +60,9 @@ func (s *Server) writePortsFile(dir string) {
 		return
 	}
 	ports := struct {
-		Nats []string `json:"nats,omitempty"`
-	}{Nats: s.clientURLs()}
+		Nats       []string `json:"nats,omitempty"`
+		Monitoring []string `json:"monitoring,omitempty"`
+	}{Nats: s.clientURLs(), Monitoring: listenerURLs("http", s.MonitorAddr())}
 	if err := writeJSONFile(portsFileName(dir), ports); err != nil {
 		s.logger().Errorf("Error writing ports file (%s): %v", portsFileName(dir), err)
 	}
