@@ -199,6 +199,11 @@ func serve(ctx context.Context, opts *broker.Options, warnings error, stderr io.
 		s.Logger().Warnf("%v", derr)
 	}
 	if err := startup.Wait(ctx, delay, s.Readiness); err != nil {
+		if ctx.Err() != nil { // asked to stop while starting: not a failure
+			_ = startup.Stopping()
+			s.Shutdown()
+			return ExitOK
+		}
 		fatal(log, logsElsewhere, stderr, err)
 		_ = startup.Status(err.Error())
 		s.Shutdown()

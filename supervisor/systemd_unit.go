@@ -32,6 +32,10 @@ type unitOptions struct {
 //     ExecReload at all, but needs systemd 253; Debian bookworm has 252.)
 //   - Restart=on-failure with RestartPreventExitStatus= listing the config
 //     and usage exit codes: a broken config fails once instead of looping.
+//     A failure restarts cannot fix otherwise (a port another process
+//     holds) stops after StartLimitBurst starts in StartLimitIntervalSec;
+//     systemd's own limit (5 in 10s) is never reached with a RestartSec of
+//     a few seconds, so the unit would retry for ever.
 func renderUnit(spec Spec, o unitOptions) (string, error) {
 	if err := spec.validate(func(p string) bool { return strings.HasPrefix(p, "/") }); err != nil {
 		return "", err
@@ -48,6 +52,8 @@ func renderUnit(spec Spec, o unitOptions) (string, error) {
 	if !o.user {
 		line("After=network.target")
 	}
+	line("StartLimitIntervalSec=%s", timeSpan(startLimitInterval(spec)))
+	line("StartLimitBurst=%d", startLimitBurst)
 	line("")
 	line("[Service]")
 	line("Type=notify")
@@ -166,4 +172,15 @@ func timeSpan(d time.Duration) string {
 		return fmt.Sprintf("%ds", d/time.Second)
 	}
 	return fmt.Sprintf("%dms", d/time.Millisecond)
+}
+
+// startLimitBurst is how many starts a unit may make in its start limit
+// interval before systemd gives up on it.
+const startLimitBurst = 10
+
+// startLimitInterval spans startLimitBurst starts that each fail at once
+// after RestartSec, with room to spare: a unit that keeps failing is left
+// failed after about that many tries.
+func startLimitInterval(spec Spec) time.Duration {
+	return time.Duration(2*startLimitBurst)*spec.RestartSec + time.Minute
 }
