@@ -124,12 +124,23 @@ func (a *authBlock) key(e *conf.Entry, ce *ConfigError) error {
 		}
 		a.defaults = p
 	default:
+		if unsupportedAuthKeys[strings.ToLower(e.Key)] {
+			return fmt.Errorf("field %q is not supported yet", e.Key)
+		}
 		if !e.UsedAsVariable {
 			return fmt.Errorf("unknown field %q", e.Key)
 		}
 	}
 	return nil
 }
+
+// unsupportedAuthKeys and unsupportedUserKeys are nats-server keys of
+// authorization {} and of a user whose feature the broker does not have
+// yet: refused, never ignored.
+var (
+	unsupportedAuthKeys = setOf("auth_callout", "callout", "proxy_required")
+	unsupportedUserKeys = setOf("allowed_connection_types", "connection_types", "clients", "account", "proxy_required")
+)
 
 // errPlaced marks a nested warning that keeps its own position instead of
 // the top-level key's.
@@ -187,7 +198,9 @@ func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 			case "permission", "permissions", "authorization":
 				perms, err = parsePermissions(e.Value, ce)
 			default:
-				if !e.UsedAsVariable {
+				if unsupportedUserKeys[strings.ToLower(e.Key)] {
+					err = fmt.Errorf("field %q is not supported yet", e.Key)
+				} else if !e.UsedAsVariable {
 					err = fmt.Errorf("unknown field %q", e.Key)
 				}
 			}

@@ -117,12 +117,21 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 			return errors.New("error parsing tls config, 'timeout' wrong type")
 		}
 	default:
+		if unsupportedTLSKeys[strings.ToLower(e.Key)] {
+			return fmt.Errorf("error parsing tls config, field %q is not supported yet", e.Key)
+		}
 		if !e.UsedAsVariable {
 			return fmt.Errorf("error parsing tls config, unknown field %q", e.Key)
 		}
 	}
 	return nil
 }
+
+// unsupportedTLSKeys are nats-server tls {} keys whose feature the broker
+// does not have yet: refused, never ignored.
+var unsupportedTLSKeys = setOf("verify_and_map", "verify_cert_and_check_known_urls", "pinned_certs",
+	"handshake_first", "first", "insecure", "cert_store", "cert_match", "cert_match_by", "ca_certs_match",
+	"ocsp_peer", "certs", "min_version", "connection_rate_limit", "skip_verify_hostname")
 
 func cipherByName(name string) (uint16, bool) {
 	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
