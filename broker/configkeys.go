@@ -61,6 +61,8 @@ var configKeys = map[string]keyHandler{
 	"http_port":              intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
 	"monitor_port":           intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
 	"http_base_path":         str(func(o *Options, s string) { o.HTTPBasePath = s }),
+	"https":                  setHTTPS,
+	"https_port":             intKey(func(o *Options, n int64) { o.HTTPSPort = int(n) }),
 	"max_closed_clients":     intKey(func(o *Options, n int64) { o.MaxClosedClients = int(n) }),
 }
 
@@ -70,8 +72,8 @@ var configKeys = map[string]keyHandler{
 // (say "user" outside authorization) is an unknown field, as there.
 var unsupportedKeys = setOf(
 	"accounts", "allow_non_tls", "cluster", "connect_error_reports", "default_js_domain",
-	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "https",
-	"https_port", "jetstream", "leaf", "leafnodes",
+	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "jetstream",
+	"leaf", "leafnodes",
 	"mappings", "maps",
 	"max_sub_tokens", "max_subscription_tokens", "mqtt",
 	"no_fast_producer_stall", "no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",

@@ -94,6 +94,8 @@ var flagTable = []flagDef{
 		fields: []string{"LogSizeLimit"}, parse: int64Flag(func(o *Options, n int64) { o.LogSizeLimit = n })},
 	{names: []string{"-m", "--http_port"}, kind: kindInt, arg: "port", usage: "Use port for http monitoring",
 		fields: []string{"HTTPPort"}, parse: intFlag(func(o *Options, n int) { o.HTTPPort = n })},
+	{names: []string{"-ms", "--https_port"}, kind: kindInt, arg: "port", usage: "Use port for https monitoring",
+		fields: []string{"HTTPSPort"}, parse: intFlag(func(o *Options, n int) { o.HTTPSPort = n })},
 	{names: []string{"--user"}, kind: kindString, arg: "user", usage: "User required for connections",
 		fields: []string{"Username"}, parse: stringFlag(func(o *Options, v string) { o.Username = v })},
 	{names: []string{"--pass"}, kind: kindString, arg: "password", usage: "Password required for connections",
@@ -113,7 +115,6 @@ var flagTable = []flagDef{
 	{names: []string{"-h", "--help"}, kind: kindHelp, usage: "Show this message"},
 	{names: []string{"-v", "--version"}, kind: kindVersion, usage: "Show version"},
 
-	{names: []string{"-ms", "--https_port"}, kind: kindRefused},
 	{names: []string{"-sl", "--signal"}, kind: kindRefused},
 	{names: []string{"-js", "--jetstream"}, kind: kindRefused},
 	{names: []string{"-sd", "--store_dir"}, kind: kindRefused},

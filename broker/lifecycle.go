@@ -213,5 +213,8 @@ func (s *Server) Readiness() (bool, string) {
 	if o.HTTPPort != 0 && s.MonitorAddr() == nil {
 		return false, "http monitor on " + net.JoinHostPort(o.HTTPHost, strconv.Itoa(o.HTTPPort))
 	}
+	if o.HTTPSPort != 0 && s.MonitorAddr() == nil {
+		return false, "https monitor on " + net.JoinHostPort(o.HTTPHost, strconv.Itoa(o.HTTPSPort))
+	}
 	return false, "client listener on " + net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
 }

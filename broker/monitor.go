@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,23 +29,33 @@ const (
 	healthzPath = "/healthz"
 )
 
-// monitor is the HTTP monitoring listener. Its handlers only read the
+// monitor is the HTTP (or HTTPS) monitoring listener. Its handlers only read the
 // server's state (under the server's and each client's mutex, briefly), so
 // a slow HTTP client never holds up message delivery.
 type monitor struct {
 	mu    sync.Mutex // guards the fields below
 	ln    net.Listener
+	proto string // http or https
 	srv   *http.Server
 	stats map[string]uint64 // requests per path, for /varz
 }
 
-// startMonitoring opens the HTTP listener when HTTPPort is set; the server
-// serves it until Shutdown.
+// startMonitoring opens the HTTP listener when HTTPPort is set, or the
+// HTTPS one when HTTPSPort is; the server serves it until Shutdown.
 func (s *Server) startMonitoring(o *Options) error {
-	if o.HTTPPort == 0 {
+	if o.HTTPPort != 0 && o.HTTPSPort != 0 {
+		return fmt.Errorf("can't specify both HTTP (%v) and HTTPs (%v) ports", o.HTTPPort, o.HTTPSPort)
+	}
+	port, proto := o.HTTPPort, "http"
+	if o.HTTPSPort != 0 {
+		if s.tlsp.Load() == nil {
+			return errors.New("TLS cert and key required for HTTPS")
+		}
+		port, proto = o.HTTPSPort, "https"
+	}
+	if port == 0 {
 		return nil
 	}
-	port := o.HTTPPort
 	if port == RandomPort {
 		port = 0
 	}
@@ -54,7 +65,16 @@ func (s *Server) startMonitoring(o *Options) error {
 		return fmt.Errorf("can't listen to the monitor port: %v", err)
 	}
 	rport := ln.Addr().(*net.TCPAddr).Port
-	s.logger().Noticef("Starting http monitor on %s", net.JoinHostPort(o.HTTPHost, strconv.Itoa(rport)))
+	if proto == "https" {
+		// The client TLS configuration in force (a reload may change it),
+		// without asking browsers for a client certificate.
+		ln = tls.NewListener(ln, &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			tc := s.tlsp.Load().Clone()
+			tc.ClientAuth = tls.NoClientCert
+			return tc, nil
+		}})
+	}
+	s.logger().Noticef("Starting %s monitor on %s", proto, net.JoinHostPort(o.HTTPHost, strconv.Itoa(rport)))
 
 	mux := http.NewServeMux()
 	base := func(p string) string { return path.Join(o.HTTPBasePath, p) }
@@ -72,7 +92,7 @@ func (s *Server) startMonitoring(o *Options) error {
 		ErrorLog:          log.New(httpErrorLog{s}, "", 0),
 	}
 	s.mon.mu.Lock()
-	s.mon.ln, s.mon.srv = ln, hs
+	s.mon.ln, s.mon.srv, s.mon.proto = ln, hs, proto
 	s.mon.stats = make(map[string]uint64)
 	s.mon.mu.Unlock()
 	s.wg.Add(1)
@@ -106,7 +126,15 @@ func (s *Server) MonitorAddr() net.Addr {
 	return s.mon.ln.Addr()
 }
 
-// MonitorURL is http://host:port of the monitoring listener, "" without one.
+// monitorProto is "http" or "https"; "" without a monitoring listener.
+func (s *Server) monitorProto() string {
+	s.mon.mu.Lock()
+	defer s.mon.mu.Unlock()
+	return s.mon.proto
+}
+
+// MonitorURL is http(s)://host:port of the monitoring listener, "" without
+// one.
 func (s *Server) MonitorURL() string {
 	a, ok := s.MonitorAddr().(*net.TCPAddr)
 	if !ok {
@@ -116,7 +144,7 @@ func (s *Server) MonitorURL() string {
 	if a.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, strconv.Itoa(a.Port)) + s.Options().HTTPBasePath
+	return s.monitorProto() + "://" + net.JoinHostPort(host, strconv.Itoa(a.Port)) + s.Options().HTTPBasePath
 }
 
 // countRequest records one request to p for http_req_stats.
@@ -305,19 +333,28 @@ func (s *Server) handleRoutez(w http.ResponseWriter, r *http.Request) {
 
 // setHTTP reads the http key: a port or host:port.
 func setHTTP(o *Options, v *conf.Value, _ *ConfigError) error {
+	return setHostPort(v, &o.HTTPHost, &o.HTTPPort)
+}
+
+// setHTTPS reads the https key: a port or host:port.
+func setHTTPS(o *Options, v *conf.Value, _ *ConfigError) error {
+	return setHostPort(v, &o.HTTPHost, &o.HTTPSPort)
+}
+
+func setHostPort(v *conf.Value, host *string, port *int) error {
 	switch x := v.V.(type) {
 	case int64:
-		o.HTTPPort = int(x)
+		*port = int(x)
 	case string:
-		host, port, err := net.SplitHostPort(x)
+		h, ps, err := net.SplitHostPort(x)
 		if err != nil {
 			return fmt.Errorf("could not parse address string %q", x)
 		}
-		p, err := strconv.Atoi(port)
+		p, err := strconv.Atoi(ps)
 		if err != nil {
-			return fmt.Errorf("could not parse port %q", port)
+			return fmt.Errorf("could not parse port %q", ps)
 		}
-		o.HTTPHost, o.HTTPPort = host, p
+		*host, *port = h, p
 	default:
 		return fmt.Errorf("expected port or host:port, got %T", x)
 	}

@@ -107,9 +107,13 @@ func (s *Server) varz() *varz {
 	o := s.Options()
 	now := time.Now().UTC()
 	conns, out := s.outTotals()
-	httpPort := o.HTTPPort
+	httpPort, httpsPort := o.HTTPPort, o.HTTPSPort
 	if a, ok := s.MonitorAddr().(*net.TCPAddr); ok {
-		httpPort = a.Port
+		if s.monitorProto() == "https" {
+			httpsPort = a.Port
+		} else {
+			httpPort = a.Port
+		}
 	}
 	slow, stale := s.slowConsumers.Load(), s.staleConns.Load()
 	inMsgs, inBytes := s.inMsgs.Load(), s.inBytes.Load()
@@ -118,7 +122,7 @@ func (s *Server) varz() *varz {
 		ID: s.id, Name: s.name, Version: Version, Proto: 1, GoVersion: runtime.Version(),
 		Host: o.Host, Port: s.port, MaxConn: max(o.MaxConn, 0), MaxSubs: o.MaxSubs,
 		PingInterval: o.PingInterval, MaxPingsOut: o.MaxPingsOut,
-		HTTPHost: o.HTTPHost, HTTPPort: httpPort, HTTPBasePath: o.HTTPBasePath,
+		HTTPHost: o.HTTPHost, HTTPPort: httpPort, HTTPBasePath: o.HTTPBasePath, HTTPSPort: httpsPort,
 		AuthTimeout:    DefaultAuthTimeout.Seconds(),
 		MaxControlLine: o.MaxControlLine, MaxPayload: int(o.MaxPayload), MaxPending: o.MaxPending,
 		TLSTimeout: 2, WriteDeadline: o.WriteDeadline,

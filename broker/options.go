@@ -132,6 +132,10 @@ type Options struct {
 	// this port; RandomPort picks a free one. Default 0: no monitoring.
 	// Not reloadable, as in nats-server.
 	HTTPPort int
+	// HTTPSPort opens the monitoring listener with the client TLS
+	// configuration instead (-ms, https_port); it needs TLS and excludes
+	// HTTPPort. Default 0. Not reloadable.
+	HTTPSPort int
 	// HTTPBasePath prefixes every monitoring path. Default empty.
 	HTTPBasePath string
 	// MaxClosedClients bounds the closed connections /connz remembers.

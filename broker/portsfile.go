@@ -62,7 +62,7 @@ func (s *Server) writePortsFile(dir string) {
 	ports := struct {
 		Nats       []string `json:"nats,omitempty"`
 		Monitoring []string `json:"monitoring,omitempty"`
-	}{Nats: s.clientURLs(), Monitoring: listenerURLs("http", s.MonitorAddr())}
+	}{Nats: s.clientURLs(), Monitoring: listenerURLs(s.monitorProto(), s.MonitorAddr())}
 	if err := writeJSONFile(portsFileName(dir), ports); err != nil {
 		s.logger().Errorf("Error writing ports file (%s): %v", portsFileName(dir), err)
 	}

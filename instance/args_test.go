@@ -32,7 +32,7 @@ func TestNewRefuses(t *testing.T) {
 		{"sl", []string{"-sl=stop"}, ErrInvalidArgs, "-sl asks for signals"},
 		{"unknown", []string{"-x"}, ErrInvalidArgs, "unknown flag: -x"},
 		{"bad value", []string{"-p", "abc"}, ErrInvalidArgs, `invalid value "abc" for flag -p`},
-		{"unsupported", []string{"-ms", "8222"}, ErrInvalidArgs, "is not supported yet"},
+		{"unsupported", []string{"--routes", "x"}, ErrInvalidArgs, "is not supported yet"},
 		{"missing config", []string{"-c", "nope.conf"}, ErrInvalidConfig, "nope.conf"},
 		{"bad config", []string{"-c", badConf}, ErrInvalidConfig, "bad.conf"},
 		{"bad options", []string{"-n", "a b"}, ErrInvalidConfig, "server name cannot contain spaces"},

@@ -18,6 +18,9 @@ type Listener struct {
 	// Port is the resolved port: 0 became the default, and
 	// broker.RandomPort (-1) means the OS picks a free one at start.
 	Port int `json:"port"`
+	// TLS is true for a listener that speaks TLS from the start: the
+	// monitor on an https port (-ms, https_port).
+	TLS bool `json:"tls,omitempty"`
 }
 
 // Listeners returns the ports the instance's options ask for. It fails
@@ -41,12 +44,15 @@ func listeners(opts *broker.Options) []Listener {
 		port = broker.DefaultPort
 	}
 	ls := []Listener{{Kind: "client", Host: host, Port: port}}
-	if opts.HTTPPort != 0 {
-		mhost := opts.HTTPHost
-		if mhost == "" {
-			mhost = host
-		}
+	mhost := opts.HTTPHost
+	if mhost == "" {
+		mhost = host
+	}
+	switch {
+	case opts.HTTPPort != 0:
 		ls = append(ls, Listener{Kind: "monitor", Host: mhost, Port: opts.HTTPPort})
+	case opts.HTTPSPort != 0:
+		ls = append(ls, Listener{Kind: "monitor", Host: mhost, Port: opts.HTTPSPort, TLS: true})
 	}
 	return ls
 }

@@ -121,7 +121,7 @@ func TestOptions(t *testing.T) {
 	if opts.LameDuckDuration.String() != "45s" || opts.Port != 4500 || opts.ServerName != "east-1" || opts.ConfigFile != conf {
 		t.Fatalf("Options: %+v", opts)
 	}
-	if l, err := inst.Listeners(); err != nil || len(l) != 1 || l[0] != (Listener{"client", "0.0.0.0", 4500}) {
+	if l, err := inst.Listeners(); err != nil || len(l) != 1 || l[0] != (Listener{Kind: "client", Host: "0.0.0.0", Port: 4500}) {
 		t.Fatalf("Listeners = %v, %v", l, err)
 	}
 	// The config file goes away: Options fails, Paths still answers.

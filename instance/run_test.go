@@ -40,7 +40,7 @@ func TestRunRefusesBadArgs(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"-x"}, "natsvisor: unknown flag: -x\n"},
-		{"refused flag", []string{"-ms", "8222"}, "natsvisor: flag -ms (--https_port) is not supported yet\n"},
+		{"refused flag", []string{"--routes", "x"}, "natsvisor: flag --routes is not supported yet\n"},
 		{"bad value", []string{"-p", "abc"}, `natsvisor: invalid value "abc" for flag -p: invalid syntax` + "\n"},
 		{"positional", []string{"foo"}, `natsvisor: unrecognized command: "foo"`},
 		{"help", []string{"-h"}, "natsvisor: help requested: ask with `natsvisor run --help`"},

@@ -149,7 +149,7 @@ func TestE2ERefusedFlag(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"run", "--", "-ms", "8222"}, instance.ExitUsage, "natsvisor: flag -ms (--https_port) is not supported yet\n"},
+		{[]string{"run", "--", "--routes", "x"}, instance.ExitUsage, "natsvisor: flag --routes is not supported yet\n"},
 		{[]string{"run", "--", "-p", "abc"}, instance.ExitUsage, `natsvisor: invalid value "abc" for flag -p: invalid syntax` + "\n"},
 		{[]string{"run", "--", "-x"}, instance.ExitUsage, "natsvisor: unknown flag: -x\n"},
 	}
