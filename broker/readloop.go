@@ -17,6 +17,7 @@ const (
 // command split across reads) are moved to the front of the buffer, so the
 // parser always sees whole commands and only a split command is ever copied.
 func (c *client) readLoop() {
+	defer c.releaseReader()
 	if !c.beforeRead() {
 		return
 	}
@@ -108,6 +109,13 @@ func (c *client) endBatch() {
 		c.mu.Unlock()
 		c.in = stats{}
 	}
+}
+
+// releaseReader drops what only the read goroutine uses, as it ends: a
+// closed connection stays in the /connz ring, and its match cache should
+// not stay with it.
+func (c *client) releaseReader() {
+	c.cache, c.pcd, c.pcdSet, c.msgh = nil, nil, nil, nil
 }
 
 // readErrReason is the close reason for a failed read: a clean EOF is the
