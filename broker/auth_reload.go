@@ -140,7 +140,7 @@ func (c *client) pruneSubs(ps *permSet, creds *connectOpts) {
 		who = `User "N/A"`
 	}
 	for _, sub := range gone {
-		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+		c.unindex(sub)
 		if sub.queue != "" {
 			c.queueErr(fmt.Sprintf("Permissions Violation for Subscription to %q using queue %q (sid %s)", sub.subject, sub.queue, strconv.Quote(sub.sid)))
 			c.srv.logger().Noticef("Removed sub %q using queue %q (sid %q) for %s - not authorized", sub.subject, sub.queue, sub.sid, who)

@@ -155,10 +155,7 @@ func (c *client) closeConnection(reason closeReason, flush bool) {
 	c.mu.Unlock()
 	c.debugf("Client connection closed: %s", reason)
 	for _, sub := range subs {
-		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
-		if c.tracing() {
-			c.traceDelSub(sub.sid)
-		}
+		c.unindex(sub)
 	}
 	if !flush {
 		_ = c.nc.Close()
@@ -173,4 +170,20 @@ func (c *client) isClosed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.closed
+}
+
+// forgetLocked marks sub removed, so no delivery takes it any more, and
+// drops it from the connection; c.mu is held. unindex must follow.
+func (c *client) forgetLocked(sub *subscription) {
+	sub.removed = true
+	delete(c.subs, sub.sid)
+}
+
+// unindex removes a subscription marked removed from the subject index and
+// traces it as nats-server does (`<-> [DELSUB sid]`).
+func (c *client) unindex(sub *subscription) {
+	_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+	if c.tracing() {
+		c.traceDelSub(sub.sid)
+	}
 }

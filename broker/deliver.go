@@ -209,15 +209,11 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	dst.outStats.bytes += int64(n)
 	slow := int64(dst.out.size+dst.inFlight) > maxPending
 	if last {
-		sub.removed = true
-		delete(dst.subs, sub.sid)
+		dst.forgetLocked(sub)
 	}
 	dst.mu.Unlock()
 	if last {
-		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
-		if c.tracing() {
-			dst.traceDelSub(sub.sid)
-		}
+		dst.unindex(sub)
 	}
 	if slow {
 		dst.slowConsumer(maxPending)

@@ -88,15 +88,11 @@ func (c *client) processUnsub(arg []byte) error {
 		remove = false
 	}
 	if remove {
-		sub.removed = true
-		delete(c.subs, sub.sid)
+		c.forgetLocked(sub)
 	}
 	c.mu.Unlock()
 	if remove {
-		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
-		if c.tracing() {
-			c.traceDelSub(sub.sid)
-		}
+		c.unindex(sub)
 	}
 	if c.opts.Verbose {
 		c.sendOK()
@@ -162,7 +158,7 @@ func (c *client) dropSubs() {
 	}
 	c.mu.Unlock()
 	for _, sub := range subs {
-		_ = c.srv.subs.Remove(sub.subject, sub.queue, sub)
+		c.unindex(sub)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/natsvisor/natsvisor/broker"
+	"github.com/natsvisor/natsvisor/internal/testpeer"
 )
 
 // startServer runs a broker on 127.0.0.1 and a random port with logging off,
@@ -165,20 +166,7 @@ type referenceTarget struct{ bin string }
 
 // referenceBinary finds nats-server: $NATS_SERVER_BIN, else the copy
 // installed by shared/tools/peers.sh. It returns "" when there is none.
-func referenceBinary() string {
-	if p := os.Getenv("NATS_SERVER_BIN"); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	p := filepath.Join(home, ".cache", "natsvisor-peers", "nats-server")
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
-}
+func referenceBinary() string { return testpeer.NatsServer() }
 
 func (r referenceTarget) start(t *testing.T, cfg serverConfig) string {
 	t.Helper()
