@@ -66,6 +66,7 @@ type Server struct {
 	closedConns closedRing   // recently closed connections, for /connz
 	start       time.Time    // when New built the server
 	configTime  atomic.Int64 // when the configuration was loaded, Unix ns
+	cpu         cpuSampler   // /varz cpu
 
 	// Logging switches, read on the hot path.
 	trace, debug atomic.Bool
