@@ -174,13 +174,13 @@ func strInto(dst *string, v *conf.Value) error {
 func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 	arr, ok := v.V.([]*conf.Value)
 	if !ok {
-		return fmt.Errorf("Expected users field to be an array, got %v", v.V)
+		return fmt.Errorf("Expected users field to be an array, got %s", describe(v))
 	}
 	a.usersSet = true
 	for _, uv := range arr {
 		um, ok := uv.V.(*conf.Map)
 		if !ok {
-			ce.Errors = append(ce.Errors, posErr(uv.Pos, fmt.Sprintf("Expected user entry to be a map/struct, got %v", uv.V)))
+			ce.Errors = append(ce.Errors, posErr(uv.Pos, fmt.Sprintf("Expected user entry to be a map/struct, got %s", describe(uv))))
 			continue
 		}
 		var user User

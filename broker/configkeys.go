@@ -94,7 +94,7 @@ func setOf(keys ...string) map[string]bool {
 
 // typeErr says what a key wanted and what it got.
 func typeErr(want string, v *conf.Value) error {
-	return fmt.Errorf("expected %s, got %T %v", want, v.V, v.V)
+	return fmt.Errorf("expected %s, got %s", want, describe(v))
 }
 
 func str(set func(*Options, string)) keyHandler {
@@ -242,7 +242,7 @@ func secondsOrDuration(key string, set func(*Options, time.Duration)) keyHandler
 func durationString(key string, v *conf.Value) (time.Duration, error) {
 	s, ok := v.V.(string)
 	if !ok {
-		return 0, fmt.Errorf("error parsing %s: expected a duration string, got %T %v", key, v.V, v.V)
+		return 0, fmt.Errorf("error parsing %s: expected a duration string, got %s", key, describe(v))
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -273,4 +273,16 @@ func setLameDuckGrace(o *Options, v *conf.Value, _ *ConfigError) error {
 	}
 	o.LameDuckGracePeriod = d
 	return nil
+}
+
+// describe names a value for an error: its Go type and, for a scalar, the
+// value itself (an array or map is named only: its elements are pointers).
+func describe(v *conf.Value) string {
+	switch v.V.(type) {
+	case []*conf.Value:
+		return "an array"
+	case *conf.Map:
+		return "a map"
+	}
+	return fmt.Sprintf("%T %v", v.V, v.V)
 }
