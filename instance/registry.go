@@ -117,7 +117,16 @@ func (r *Registry) List() ([]*Instance, error) {
 // an instance of another home, a name that differs only in case from a
 // registered one (ErrNameTaken), and a port another instance uses
 // (ErrPortInUse); a refused Put changes nothing.
-func (r *Registry) Put(inst *Instance) (bool, error) {
+func (r *Registry) Put(inst *Instance) (changed bool, err error) {
+	err = r.locked(func() error {
+		changed, err = r.put(inst)
+		return err
+	})
+	return changed, err
+}
+
+// put is Put under the registry lock.
+func (r *Registry) put(inst *Instance) (bool, error) {
 	if err := ValidateName(inst.Name); err != nil {
 		return false, err
 	}
@@ -179,6 +188,11 @@ func encodeEntry(inst *Instance) ([]byte, error) {
 // is left there; logs and data stay. The error wraps ErrNotFound when there
 // is no such entry.
 func (r *Registry) Delete(name string) error {
+	return r.locked(func() error { return r.delete(name) })
+}
+
+// delete is Delete under the registry lock.
+func (r *Registry) delete(name string) error {
 	inst, err := r.Get(name)
 	if err != nil {
 		return err

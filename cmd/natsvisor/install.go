@@ -188,7 +188,7 @@ func putAndInstall(ctx context.Context, reg *instance.Registry, mgr supervisor.M
 	} else {
 		_ = reg.Delete(inst.Name)
 		if statErr != nil {
-			_ = os.Remove(reg.Home()) // created by Put: remove it if empty
+			reg.RemoveHomeIfEmpty() // created by Put
 		}
 	}
 	return fmt.Errorf("instance %q: installing the service: %w", inst.Name, err)
