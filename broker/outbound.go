@@ -8,8 +8,7 @@ import (
 )
 
 // queueLocked appends protocol bytes for this client to send; c.mu is held.
-// It reports false when the connection is closed or just became a slow
-// consumer (the caller must then call closeSlowConsumer after unlocking).
+// It reports false, queueing nothing, when the connection is closed.
 func (c *client) queueLocked(b ...[]byte) bool {
 	if c.closed {
 		return false
