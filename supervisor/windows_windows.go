@@ -29,14 +29,48 @@ const pollInterval = 100 * time.Millisecond
 const recoveryRestarts = 3
 
 // Detect returns the SCM manager if this process can connect to the SCM
-// with the rights install needs (an elevated prompt).
+// at all. Status needs no more than that; changes (install, start, ...)
+// connect with full rights, which need an elevated prompt.
 func Detect() (Manager, error) {
-	m, err := mgr.Connect()
+	h, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
 	if err != nil {
+		return nil, fmt.Errorf("connect to the Windows service control manager: %w", err)
+	}
+	_ = windows.CloseServiceHandle(h)
+	return scm{}, nil
+}
+
+// connect opens the SCM with the rights changes need; a refusal says how
+// to get them.
+func connect() (*mgr.Mgr, error) {
+	m, err := mgr.Connect()
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
 		return nil, fmt.Errorf("connect to the Windows service control manager: %w (run natsvisor from an elevated prompt)", err)
 	}
-	m.Disconnect()
-	return scm{}, nil
+	return m, err
+}
+
+// openForQuery opens a service with only the right to read its status, so
+// status and list work without elevation. close releases both handles.
+func openForQuery(name string) (s *mgr.Service, close func(), err error) {
+	m, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := windows.UTF16PtrFromString(name)
+	if err != nil {
+		_ = windows.CloseServiceHandle(m)
+		return nil, nil, err
+	}
+	h, err := windows.OpenService(m, n, windows.SERVICE_QUERY_STATUS)
+	if err != nil {
+		_ = windows.CloseServiceHandle(m)
+		return nil, nil, err
+	}
+	return &mgr.Service{Name: name, Handle: h}, func() {
+		_ = windows.CloseServiceHandle(h)
+		_ = windows.CloseServiceHandle(m)
+	}, nil
 }
 
 // Kind returns "windows".
@@ -53,7 +87,7 @@ func (scm) Install(_ context.Context, spec Spec) error {
 	if err != nil {
 		return err
 	}
-	m, err := mgr.Connect()
+	m, err := connect()
 	if err != nil {
 		return err
 	}
@@ -178,7 +212,7 @@ func withOurs(name string, fn func(m *mgr.Mgr, s *mgr.Service) error) error {
 	if err := validName(name); err != nil {
 		return err
 	}
-	m, err := mgr.Connect()
+	m, err := connect()
 	if err != nil {
 		return err
 	}
@@ -257,19 +291,14 @@ func (scm) Status(_ context.Context, name string) (State, error) {
 	if err := validName(name); err != nil {
 		return State{}, err
 	}
-	m, err := mgr.Connect()
-	if err != nil {
-		return State{Name: name}, err
-	}
-	defer m.Disconnect()
-	s, err := m.OpenService(name)
+	s, closeService, err := openForQuery(name)
 	if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
 		return State{Name: name, Active: "inactive"}, fmt.Errorf("service %q: %w", name, ErrNotInstalled)
 	}
 	if err != nil {
 		return State{Name: name}, fmt.Errorf("service %q: %w", name, err)
 	}
-	defer s.Close()
+	defer closeService()
 	st, err := query(s)
 	if err != nil {
 		return State{Name: name}, fmt.Errorf("service %q: %w", name, err)
