@@ -18,6 +18,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsvisor/natsvisor/broker"
+
+	"github.com/natsvisor/natsvisor/internal/testkit"
 )
 
 // logLines is a broker.Logger that keeps every line as "[LVL] message".
@@ -142,20 +144,8 @@ func checkRoundTrip(t *testing.T, nc *nats.Conn) {
 // rawInfo dials addr and returns the INFO the server greets with.
 func rawInfo(t *testing.T, addr string) map[string]any {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "INFO ") {
-		t.Fatalf("greeting %q, %v", line, err)
-	}
 	var info map[string]any
-	if err := json.Unmarshal([]byte(strings.TrimSpace(line[5:])), &info); err != nil {
-		t.Fatalf("INFO %q: %v", line, err)
-	}
+	testkit.Greeting(t, addr, &info)
 	return info
 }
 

@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/natsvisor/natsvisor/broker"
 	"github.com/natsvisor/natsvisor/internal/testpeer"
+
+	"github.com/natsvisor/natsvisor/internal/testkit"
 )
 
 // startServer runs a broker on 127.0.0.1 and a random port with logging off,
@@ -231,22 +232,7 @@ func runReference(t *testing.T, bin string, cfg serverConfig, port string) (addr
 }
 
 // syncBuffer is a bytes.Buffer safe for a process's output goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testkit.SyncBuffer
 
 func isTimeout(err error) bool {
 	var ne net.Error

@@ -2,14 +2,7 @@ package broker_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsvisor/natsvisor/broker"
+	"github.com/natsvisor/natsvisor/internal/testkit"
 )
 
 // testPKI is a CA with a server certificate (for 127.0.0.1 and localhost)
@@ -33,64 +27,18 @@ type testPKI struct {
 func newPKI(t *testing.T) *testPKI {
 	t.Helper()
 	p := &testPKI{dir: t.TempDir()}
-	caCert, caKey := makeCert(t, nil, nil, "Test CA", true)
-	p.ca = writePEM(t, p.dir, "ca.pem", "CERTIFICATE", caCert.Raw)
-	srv, srvKey := makeCert(t, caCert, caKey, "server", false)
-	p.cert = writePEM(t, p.dir, "server.pem", "CERTIFICATE", srv.Raw)
-	p.key = writeKey(t, p.dir, "server-key.pem", srvKey)
-	cli, cliKey := makeCert(t, caCert, caKey, "client", false)
-	p.ccert = writePEM(t, p.dir, "client.pem", "CERTIFICATE", cli.Raw)
-	p.ckey = writeKey(t, p.dir, "client-key.pem", cliKey)
-	oca, ocaKey := makeCert(t, nil, nil, "Other CA", true)
-	p.otherCA = writePEM(t, p.dir, "other-ca.pem", "CERTIFICATE", oca.Raw)
-	oc, ocKey := makeCert(t, oca, ocaKey, "stranger", false)
-	p.otherCert = writePEM(t, p.dir, "other.pem", "CERTIFICATE", oc.Raw)
-	p.otherKey = writeKey(t, p.dir, "other-key.pem", ocKey)
+	file := func(name string) string { return filepath.Join(p.dir, name) }
+	ca := testkit.NewCA(t, "Test CA")
+	p.ca = testkit.WriteCert(t, file("ca.pem"), ca.Cert)
+	srv, srvKey := ca.Issue(t, "server")
+	p.cert, p.key = testkit.WriteCert(t, file("server.pem"), srv), testkit.WriteKey(t, file("server-key.pem"), srvKey)
+	cli, cliKey := ca.Issue(t, "client")
+	p.ccert, p.ckey = testkit.WriteCert(t, file("client.pem"), cli), testkit.WriteKey(t, file("client-key.pem"), cliKey)
+	other := testkit.NewCA(t, "Other CA")
+	p.otherCA = testkit.WriteCert(t, file("other-ca.pem"), other.Cert)
+	oc, ocKey := other.Issue(t, "stranger")
+	p.otherCert, p.otherKey = testkit.WriteCert(t, file("other.pem"), oc), testkit.WriteKey(t, file("other-key.pem"), ocKey)
 	return p
-}
-
-func makeCert(t *testing.T, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, cn string, isCA bool) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		IsCA:        isCA, BasicConstraintsValid: true,
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	return c, key
-}
-
-func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func writeKey(t *testing.T, dir, name string, k *ecdsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return writePEM(t, dir, name, "EC PRIVATE KEY", der)
 }
 
 func tlsURL(s *broker.Server) string {

@@ -1,14 +1,6 @@
 package examples_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsvisor/natsvisor/broker"
+	"github.com/natsvisor/natsvisor/internal/testkit"
 )
 
 // startExample runs a broker from an example config on a free port.
@@ -170,13 +163,12 @@ func TestSecurityTLSVerifyExample(t *testing.T) {
 	if err := os.Mkdir(certs, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	ca, caKey := newCert(t, nil, nil, "Example CA")
-	writePEMFile(t, filepath.Join(certs, "ca.pem"), "CERTIFICATE", ca.Raw)
+	ca := testkit.NewCA(t, "Example CA")
+	testkit.WriteCert(t, filepath.Join(certs, "ca.pem"), ca.Cert)
 	for _, name := range []string{"server", "client"} {
-		c, k := newCert(t, ca, caKey, name)
-		writePEMFile(t, filepath.Join(certs, name+"-cert.pem"), "CERTIFICATE", c.Raw)
-		der, _ := x509.MarshalECPrivateKey(k)
-		writePEMFile(t, filepath.Join(certs, name+"-key.pem"), "EC PRIVATE KEY", der)
+		c, k := ca.Issue(t, name)
+		testkit.WriteCert(t, filepath.Join(certs, name+"-cert.pem"), c)
+		testkit.WriteKey(t, filepath.Join(certs, name+"-key.pem"), k)
 	}
 	text, err := os.ReadFile("security/tls-verify.conf")
 	if err != nil {
@@ -204,37 +196,5 @@ func TestSecurityTLSVerifyExample(t *testing.T) {
 	if nc, err := nats.Connect(s.ClientURL(), nats.NoReconnect(), nats.Timeout(2*time.Second)); err == nil {
 		nc.Close()
 		t.Fatal("connected without TLS")
-	}
-}
-
-func newCert(t *testing.T, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		IsCA:        parent == nil, BasicConstraintsValid: true,
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	return c, key
-}
-
-func writePEMFile(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

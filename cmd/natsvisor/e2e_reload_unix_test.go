@@ -3,11 +3,9 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +17,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsvisor/natsvisor/instance"
+
+	"github.com/natsvisor/natsvisor/internal/testkit"
 )
 
 // pollFor calls f every 10ms until it returns nil, failing the test with f's
@@ -87,22 +87,10 @@ func (p *proc) waitReloadStatus(t *testing.T, path string, seq int) reloadStatus
 // greetingMaxPayload dials addr and returns max_payload from the greeting INFO.
 func greetingMaxPayload(t *testing.T, addr string) int {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "INFO ") {
-		t.Fatalf("greeting %q, %v", line, err)
-	}
 	var info struct {
 		MaxPayload int `json:"max_payload"`
 	}
-	if err := json.Unmarshal([]byte(line[5:]), &info); err != nil {
-		t.Fatal(err)
-	}
+	testkit.Greeting(t, addr, &info)
 	return info.MaxPayload
 }
 

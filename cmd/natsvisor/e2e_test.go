@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/natsvisor/natsvisor/instance"
+
+	"github.com/natsvisor/natsvisor/internal/testkit"
 )
 
 // binDir holds the natsvisor binary that the end-to-end tests run.
@@ -60,22 +61,7 @@ func natsvisorBinary(t *testing.T) string {
 }
 
 // lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testkit.SyncBuffer
 
 // proc is a running natsvisor child process.
 type proc struct {
