@@ -232,7 +232,7 @@ func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 func parsePermissions(v *conf.Value, ce *ConfigError) (*Permissions, error) {
 	m, ok := v.V.(*conf.Map)
 	if !ok {
-		return nil, fmt.Errorf("Expected permissions to be a map/struct, got %+v", v.V)
+		return nil, fmt.Errorf("Expected permissions to be a map/struct, got %s", describe(v))
 	}
 	p := &Permissions{}
 	for _, e := range m.Entries() {
