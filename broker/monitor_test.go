@@ -289,6 +289,9 @@ func TestMonitorBadParams(t *testing.T) {
 	}
 }
 
+// firstCID is the cid of a server's first client, as in nats-server.
+const firstCID = 5
+
 func TestMonitorConnzSortPageAndClosed(t *testing.T) {
 	s, u := startMonitored(t, &broker.Options{MaxClosedClients: 3})
 	var conns []*nats.Conn
@@ -338,10 +341,10 @@ func TestMonitorConnzSortPageAndClosed(t *testing.T) {
 		}
 	}
 	var cz connzResp
-	getJSON(t, u+"/connz?cid=2&auth=1&subs=1", &cz)
+	getJSON(t, u+fmt.Sprintf("/connz?cid=%d&auth=1&subs=1", firstCID+1), &cz)
 	if cz.NumConns != 1 || cz.Conns[0].Name != "c1" || cz.Conns[0].NameTag != "$G" ||
 		len(cz.Conns[0].Subs) != 1 || cz.Conns[0].Subs[0] != "s.1" {
-		t.Errorf("cid=2: %+v", cz)
+		t.Errorf("second cid: %+v", cz)
 	}
 
 	for i, nc := range conns { // one at a time, so the ring's order is known
@@ -373,7 +376,7 @@ func TestMonitorConnzSortPageAndClosed(t *testing.T) {
 		t.Errorf("sort=stop: %s", got)
 	}
 	for _, c := range cz.Conns {
-		if c.Reason != "Client Closed" || c.Stop == "" || c.InMsgs != int64(c.Cid-1) {
+		if c.Reason != "Client Closed" || c.Stop == "" || c.InMsgs != int64(c.Cid-firstCID) {
 			t.Errorf("closed conn: %+v", c)
 		}
 	}

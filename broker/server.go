@@ -72,6 +72,10 @@ type Server struct {
 	trace, debug atomic.Bool
 }
 
+// firstClientID is the cid of a server's first client connection: in
+// nats-server its internal clients take the ids before it.
+const firstClientID = 5
+
 // New validates opts (filling defaults in a copy) and returns a Server that
 // is not yet listening.
 func New(opts *Options) (*Server, error) {
@@ -105,6 +109,7 @@ func New(opts *Options) (*Server, error) {
 		done:    make(chan struct{}), ready: make(chan struct{}), quit: make(chan struct{}),
 	}
 	s.start = time.Now()
+	s.cids.Store(firstClientID - 1)
 	s.configTime.Store(s.start.UnixNano())
 	s.name = o.ServerName
 	if s.name == "" {
