@@ -26,15 +26,17 @@ type client struct {
 	start time.Time
 
 	// Owned by the read goroutine.
-	opts      connectOpts
-	connected bool // a CONNECT was processed
-	cache     *sublist.Cache[*subscription]
-	pcd       []*client // connections that got data during this read batch
-	pcdSet    map[*client]struct{}
-	msgh      []byte // scratch for the MSG line being delivered
-	loose     byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
-	activity  bool   // the batch held a message or a subscription
-	in        stats
+	opts       connectOpts
+	connected  bool // a CONNECT was processed
+	cache      *sublist.Cache[*subscription]
+	pcd        []*client // connections that got data during this read batch
+	pcdSet     map[*client]struct{}
+	msgh       []byte // scratch for the MSG line being delivered
+	loose      byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
+	activity   bool   // the batch held a message or a subscription
+	in         stats
+	stalled    time.Duration // waited at stall gates during this read batch
+	stallTimer *time.Timer
 
 	logLabel atomic.Pointer[string] // see label
 
@@ -55,6 +57,8 @@ type client struct {
 	rtt           time.Duration
 	rttStart      time.Time
 	firstPongSent bool
+	stall         chan struct{} // the open stall gate; nil when none
+	stalls        int64         // times publishers waited at the gate
 
 	// Authorization (auth.go, permissions.go).
 	nonce        []byte                    // the INFO nonce; set before the goroutines start
@@ -152,6 +156,7 @@ func (c *client) closeConnection(reason closeReason, flush bool) {
 		c.pingTimer.Stop()
 		c.pingTimer = nil
 	}
+	c.releaseStallLocked()
 	c.mu.Unlock()
 	c.debugf("Client connection closed: %s", reason)
 	for _, sub := range subs {

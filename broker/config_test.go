@@ -222,6 +222,10 @@ var configCases = map[string][]configCase{
 			want: func(o *Options) { o.LameDuckDuration, o.LameDuckGracePeriod = 30*time.Second, time.Minute }},
 	},
 	"no_header_support": {{name: "on", conf: "no_header_support: true\n", want: func(o *Options) { o.NoHeaderSupport = true }}},
+	"no_fast_producer_stall": {
+		{name: "on", conf: "no_fast_producer_stall: true\n", want: func(o *Options) { o.NoFastProducerStall = true }},
+		{name: "not a bool", conf: "no_fast_producer_stall: 5\n", errs: []string{`:1:1: expected a boolean, got int64 5`}},
+	},
 }
 
 // generalCases are about the file rather than one key.

@@ -195,6 +195,13 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 		return false
 	}
 	dst.mu.Lock()
+	if dst.stall != nil {
+		if c.srv.noStall.Load() {
+			dst.mu.Unlock()
+			return false
+		}
+		c.stalledWait(dst, maxPending)
+	}
 	if dst.closed || sub.removed || (sub.denyFilter && dst.deniedDelivery(sub, pa.subject)) {
 		dst.mu.Unlock()
 		return false
@@ -207,7 +214,11 @@ func (c *client) deliver(sub *subscription, pa *pubArgs, msg []byte, maxPending 
 	n := c.appendMsg(dst, sub, pa, msg)
 	dst.outStats.msgs++
 	dst.outStats.bytes += int64(n)
-	slow := int64(dst.out.size+dst.inFlight) > maxPending
+	pending := int64(dst.out.size + dst.inFlight)
+	slow := pending > maxPending
+	if !slow {
+		dst.openStallLocked(pending, maxPending)
+	}
 	if last {
 		dst.forgetLocked(sub)
 	}

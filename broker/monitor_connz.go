@@ -217,6 +217,7 @@ func (ci *connInfo) fill(c *client, now time.Time, o *connzOptions) {
 	if !c.closed {
 		ci.Pending = c.out.size + c.inFlight
 	}
+	ci.Stalls = c.stalls
 	ci.InMsgs, ci.InBytes = c.inStats.msgs, c.inStats.bytes
 	ci.OutMsgs, ci.OutBytes = c.outStats.msgs, c.outStats.bytes
 	ci.Name, ci.Lang, ci.Version = c.connInfo.name, c.connInfo.lang, c.connInfo.version

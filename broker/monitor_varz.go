@@ -131,7 +131,7 @@ func (s *Server) varz() *varz {
 		Connections: conns, TotalConnections: uint64(s.totalConns.Load()),
 		InMsgs: inMsgs, InBytes: inBytes, InClientMsgs: inMsgs, InClientBytes: inBytes,
 		OutMsgs: outMsgs, OutBytes: outBytes, OutClientMsgs: outMsgs, OutClientBytes: outBytes,
-		SlowConsumers: slow, StaleConnections: stale,
+		SlowConsumers: slow, StaleConnections: stale, StalledClients: s.stalls.Load(),
 		Subscriptions:        uint32(s.subs.Count()),
 		HTTPReqStats:         s.requestStats(),
 		ConfigLoadTime:       time.Unix(0, s.configTime.Load()).UTC(),

@@ -96,6 +96,9 @@ type Options struct {
 	MaxPingsOut int
 	// DisableShortFirstPing turns off the RTT PING sent shortly after CONNECT.
 	DisableShortFirstPing bool
+	// NoFastProducerStall drops a message for a connection that is far
+	// behind instead of making its publisher wait (stall.go).
+	NoFastProducerStall bool
 	// NoHeaderSupport turns off message headers (INFO "headers":false).
 	NoHeaderSupport bool
 

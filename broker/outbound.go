@@ -124,6 +124,9 @@ func (c *client) writeLoop() {
 		}
 		c.mu.Lock()
 		c.inFlight = 0
+		if !closed {
+			c.releaseStallLocked() // all that was taken is written
+		}
 		if !now.IsZero() {
 			c.lastOut = now
 		}

@@ -95,6 +95,9 @@ func (c *client) resize(buf []byte, start, end, need int, filled bool, short int
 // timer and /connz.
 func (c *client) endBatch() {
 	c.flushPending()
+	if c.stalled != 0 {
+		c.endStall()
+	}
 	if c.in.msgs != 0 {
 		c.srv.inMsgs.Add(c.in.msgs)
 		c.srv.inBytes.Add(c.in.bytes)
@@ -116,6 +119,9 @@ func (c *client) endBatch() {
 // not stay with it.
 func (c *client) releaseReader() {
 	c.cache, c.pcd, c.pcdSet, c.msgh = nil, nil, nil, nil
+	if c.stallTimer != nil {
+		c.stallTimer.Stop()
+	}
 }
 
 // readErrReason is the close reason for a failed read: a clean EOF is the

@@ -19,24 +19,25 @@ var ErrNoConfigFile = errors.New("can only reload config when a file is provided
 // name, with the config key its log line names. Any other changed field
 // rejects the whole reload, as nats-server does.
 var reloadable = map[string]string{
-	"Logtime":         "logtime",
-	"LogtimeUTC":      "logtime_utc",
-	"LogFile":         "log_file",
-	"Syslog":          "syslog",
-	"RemoteSyslog":    "remote_syslog",
-	"Debug":           "debug",
-	"Trace":           "trace",
-	"TraceVerbose":    "trace_verbose",
-	"MaxTracedMsgLen": "max_traced_msg_len",
-	"MaxConn":         "max_connections",
-	"PidFile":         "pid_file",
-	"PortsFileDir":    "ports_file_dir",
-	"MaxControlLine":  "max_control_line",
-	"MaxPayload":      "max_payload",
-	"PingInterval":    "ping_interval",
-	"MaxPingsOut":     "ping_max",
-	"WriteDeadline":   "write_deadline",
-	"ClientAdvertise": "client_advertise",
+	"Logtime":             "logtime",
+	"LogtimeUTC":          "logtime_utc",
+	"LogFile":             "log_file",
+	"Syslog":              "syslog",
+	"RemoteSyslog":        "remote_syslog",
+	"Debug":               "debug",
+	"Trace":               "trace",
+	"TraceVerbose":        "trace_verbose",
+	"MaxTracedMsgLen":     "max_traced_msg_len",
+	"MaxConn":             "max_connections",
+	"PidFile":             "pid_file",
+	"PortsFileDir":        "ports_file_dir",
+	"MaxControlLine":      "max_control_line",
+	"MaxPayload":          "max_payload",
+	"PingInterval":        "ping_interval",
+	"MaxPingsOut":         "ping_max",
+	"WriteDeadline":       "write_deadline",
+	"ClientAdvertise":     "client_advertise",
+	"NoFastProducerStall": "no_fast_producer_stall",
 }
 
 // ignoredOnReload are fields a reload never changes: they describe how the
@@ -202,6 +203,7 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 	s.opts.Store(next)
 	s.trace.Store(next.Trace || next.TraceVerbose)
 	s.debug.Store(next.Debug)
+	s.noStall.Store(next.NoFastProducerStall)
 	keys := make([]string, 0, len(fields))
 	authLogged := map[string]bool{}
 	for _, f := range fields {
@@ -270,6 +272,13 @@ func (s *Server) applyField(field string, cur, next *Options) {
 	case "PortsFileDir":
 		s.removePortsFile(cur.PortsFileDir)
 		s.writePortsFile(next.PortsFileDir)
+	case "NoFastProducerStall":
+		not := ""
+		if next.NoFastProducerStall {
+			not = "not "
+		}
+		s.logger().Noticef("Reloaded: fast producers will %sbe stalled", not)
+		return
 	}
 	s.logger().Noticef("Reloaded: %s = %v", reloadable[field], v)
 }

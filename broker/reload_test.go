@@ -541,3 +541,19 @@ func TestReloadPidAndPortsFile(t *testing.T) {
 		t.Fatalf("ports file left after ports_file_dir was dropped: %v", err)
 	}
 }
+
+// no_fast_producer_stall reloads, logged in nats-server's words; the stall
+// tests show what it changes.
+func TestReloadFastProducerStall(t *testing.T) {
+	rs := startFromFile(t, listenLocal)
+	for _, c := range []struct{ conf, log string }{
+		{"no_fast_producer_stall: true\n", "[INF] Reloaded: fast producers will not be stalled"},
+		{"no_fast_producer_stall: false\n", "[INF] Reloaded: fast producers will be stalled"},
+	} {
+		m := rs.log.mark()
+		if err := rs.rewriteAndReload(t, listenLocal+c.conf); err != nil {
+			t.Fatal(err)
+		}
+		rs.log.wait(t, m, c.log)
+	}
+}

@@ -54,6 +54,9 @@ type Server struct {
 	// Totals, updated once per read batch, never per message.
 	inMsgs, inBytes atomic.Int64
 	slowConsumers   atomic.Int64
+	stalls          atomic.Int64 // publishers held at a stall gate (stall.go)
+	noStall         atomic.Bool  // no_fast_producer_stall
+	rateLimit       rateLimiter  // log statements kept to one a second
 	staleConns      atomic.Int64
 	totalConns      atomic.Int64
 
@@ -122,6 +125,7 @@ func New(opts *Options) (*Server, error) {
 	s.opts.Store(o)
 	s.trace.Store(o.Trace)
 	s.debug.Store(o.Debug)
+	s.noStall.Store(o.NoFastProducerStall)
 	return s, nil
 }
 

@@ -180,6 +180,22 @@ func (r referenceTarget) start(t *testing.T, cfg serverConfig) string {
 // host:port and a stop function. The server is also stopped when t ends.
 func runReference(t *testing.T, bin string, cfg serverConfig, port string) (addr string, stop func()) {
 	t.Helper()
+	r := launchReference(t, bin, cfg, port)
+	return r.addr, r.stop
+}
+
+// refServer is a running nats-server: its client host:port, its monitor
+// URL when it was started with one, and how to stop it.
+type refServer struct {
+	addr, monitor string
+	stop          func()
+}
+
+// launchReference is runReference taking extra nats-server arguments
+// (say "-m", "-1" for a monitor on any port).
+func launchReference(t *testing.T, bin string, cfg serverConfig, port string, args ...string) refServer {
+	t.Helper()
+	var r refServer
 	dir := t.TempDir()
 	var conf strings.Builder
 	for k, v := range cfg {
@@ -194,7 +210,8 @@ func runReference(t *testing.T, bin string, cfg serverConfig, port string) (addr
 	if err := os.WriteFile(confPath, []byte(conf.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", port, "-c", confPath, "--ports_file_dir", dir)
+	args = append([]string{"-a", "127.0.0.1", "-p", port, "-c", confPath, "--ports_file_dir", dir}, args...)
+	cmd := exec.Command(bin, args...)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -203,13 +220,13 @@ func runReference(t *testing.T, bin string, cfg serverConfig, port string) (addr
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	var once sync.Once
-	stop = func() {
+	r.stop = func() {
 		once.Do(func() {
 			_ = cmd.Process.Kill()
 			<-exited
 		})
 	}
-	t.Cleanup(stop)
+	t.Cleanup(r.stop)
 	portsFile := filepath.Join(dir, fmt.Sprintf("%s_%d.ports", filepath.Base(bin), cmd.Process.Pid))
 	waitFor(t, 10*time.Second, func() error {
 		select {
@@ -221,14 +238,17 @@ func runReference(t *testing.T, bin string, cfg serverConfig, port string) (addr
 		if err != nil {
 			return err
 		}
-		var ports struct{ Nats []string }
+		var ports struct{ Nats, Monitoring []string }
 		if err := json.Unmarshal(data, &ports); err != nil || len(ports.Nats) == 0 {
 			return fmt.Errorf("ports file %q: %v", data, err)
 		}
-		addr = strings.TrimPrefix(ports.Nats[0], "nats://")
+		r.addr = strings.TrimPrefix(ports.Nats[0], "nats://")
+		if len(ports.Monitoring) > 0 {
+			r.monitor = ports.Monitoring[0]
+		}
 		return nil
 	})
-	return addr, stop
+	return r
 }
 
 // syncBuffer is a bytes.Buffer safe for a process's output goroutines.
