@@ -73,9 +73,14 @@ func (c *client) stalledWait(dst *client, maxPending int64) {
 // second for the whole server) when the publisher waited long.
 func (c *client) endStall() {
 	if c.stalled >= stallMax {
-		const format = "Producer was stalled for a total of %v"
+		// As nats-server: the account, then the user when there is one.
+		const format = "Producer was stalled for a total of %v - Account:" + globalAccount
 		if c.srv.rateLimit.allow(format) {
-			c.srv.logger().Warnf(c.label()+" - "+format, c.stalled.Round(time.Millisecond))
+			suffix := ""
+			if u := authLabel(&c.opts); u != "" {
+				suffix = " - " + u
+			}
+			c.srv.logger().Warnf(c.label()+" - "+format+suffix, c.stalled.Round(time.Millisecond))
 		}
 	}
 	c.stalled = 0
