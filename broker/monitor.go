@@ -38,6 +38,19 @@ type monitor struct {
 	proto string // http or https
 	srv   *http.Server
 	stats map[string]uint64 // requests per path, for /varz
+	base  string            // the base path, normalized: "/" or "/x"
+}
+
+// normalizeBasePath gives http_base_path as it is served: rooted and
+// cleaned, "/" when empty (nats-server's rule).
+func normalizeBasePath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	return path.Clean(p)
 }
 
 // startMonitoring opens the HTTP listener when HTTPPort is set, or the
@@ -77,7 +90,8 @@ func (s *Server) startMonitoring(o *Options) error {
 	s.logger().Noticef("Starting %s monitor on %s", proto, net.JoinHostPort(o.HTTPHost, strconv.Itoa(rport)))
 
 	mux := http.NewServeMux()
-	base := func(p string) string { return path.Join(o.HTTPBasePath, p) }
+	basePath := normalizeBasePath(o.HTTPBasePath)
+	base := func(p string) string { return path.Join(basePath, p) }
 	mux.HandleFunc(base(rootPath), s.handleRoot)
 	mux.HandleFunc(base(varzPath), s.handleVarz)
 	mux.HandleFunc(base(connzPath), s.handleConnz)
@@ -92,7 +106,7 @@ func (s *Server) startMonitoring(o *Options) error {
 		ErrorLog:          log.New(httpErrorLog{s}, "", 0),
 	}
 	s.mon.mu.Lock()
-	s.mon.ln, s.mon.srv, s.mon.proto = ln, hs, proto
+	s.mon.ln, s.mon.srv, s.mon.proto, s.mon.base = ln, hs, proto, basePath
 	s.mon.stats = make(map[string]uint64)
 	s.mon.mu.Unlock()
 	s.wg.Add(1)
@@ -144,7 +158,10 @@ func (s *Server) MonitorURL() string {
 	if a.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return s.monitorProto() + "://" + net.JoinHostPort(host, strconv.Itoa(a.Port)) + s.Options().HTTPBasePath
+	s.mon.mu.Lock()
+	base := strings.TrimSuffix(s.mon.base, "/")
+	s.mon.mu.Unlock()
+	return s.monitorProto() + "://" + net.JoinHostPort(host, strconv.Itoa(a.Port)) + base
 }
 
 // countRequest records one request to p for http_req_stats.
@@ -260,9 +277,16 @@ func uptime(d time.Duration) string {
 	return fmt.Sprintf("%ds", secs)
 }
 
-// handleRoot serves the index page; it also answers unknown paths, as
-// nats-server's does.
+// handleRoot serves the index page at the base path; any other path the
+// mux sends here is not found, as in nats-server.
 func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
+	s.mon.mu.Lock()
+	base := s.mon.base
+	s.mon.mu.Unlock()
+	if r.URL.Path != base {
+		http.NotFound(w, r)
+		return
+	}
 	s.countRequest(rootPath)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, indexPage, Version)

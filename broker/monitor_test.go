@@ -415,3 +415,26 @@ func TestMonitorBasePathAndShutdown(t *testing.T) {
 		t.Fatal("monitor still answers after Shutdown")
 	}
 }
+
+// Only the base path itself is the index page; any other path no handler
+// takes is 404, as in nats-server. A base path without its leading slash
+// is served rooted.
+func TestMonitorRootAndUnknownPaths(t *testing.T) {
+	for _, c := range []struct {
+		base string
+		want map[string]int
+	}{
+		{"", map[string]int{"/": 200, "/foo": 404, "/varz/": 404, "/varz": 200, "/accountz": 404}},
+		{"mon", map[string]int{"/mon": 200, "/mon/": 404, "/mon/varz": 200, "/mon/foo": 404, "/": 404, "/varz": 404}},
+	} {
+		t.Run("base="+c.base, func(t *testing.T) {
+			s, _ := startMonitored(t, &broker.Options{HTTPBasePath: c.base})
+			root := strings.TrimSuffix(s.MonitorURL(), "/"+c.base)
+			for p, code := range c.want {
+				if got, _, _ := get(t, root+p); got != code {
+					t.Errorf("GET %s: %d, want %d", p, got, code)
+				}
+			}
+		})
+	}
+}
