@@ -153,8 +153,12 @@ func (c *client) processMsg(pa *pubArgs, msg []byte) {
 	if c.opts.Pedantic && !sublist.ValidLiteralSubject(pa.subject) {
 		c.sendErr(errInvalidPubSubj) // and the message is still delivered
 	}
-	if !c.pubAllowed(pa.subject) {
+	if reservedSubject(pa.subject) || !c.pubAllowed(pa.subject) {
 		c.pubPermissionViolation(pa.subject)
+		return
+	}
+	if reservedReply(pa.reply) {
+		c.replySubjectViolation(pa.reply)
 		return
 	}
 	if c.opts.Verbose {
