@@ -77,6 +77,7 @@ var configKeys = map[string]func(v string) (string, error){
 	"max_control_line":  intValue,
 	"max_connections":   intValue,
 	"max_pending":       intValue,
+	"max_subscriptions": intValue,
 	"ping_max":          intValue,
 	"ping_interval":     durationValue,
 	"write_deadline":    durationValue,
@@ -137,6 +138,8 @@ func brokerOptions(t *testing.T, cfg serverConfig) *broker.Options {
 			}
 		case "max_pending":
 			o.MaxPending = n
+		case "max_subscriptions":
+			o.MaxSubs = int(n)
 		case "ping_max":
 			o.MaxPingsOut = int(n)
 		case "ping_interval":
