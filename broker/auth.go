@@ -24,6 +24,9 @@ type authState struct {
 	users      map[string]*User
 	nkeys      map[string]*NkeyUser
 	perms      map[*Permissions]*permSet // compiled once per Permissions
+	tlsMap     bool                      // verify_and_map: users come from certificates
+	userDNs    []userDN                  // with tlsMap, the user names that parse as DNs
+	pinned     PinnedCertSet             // pinned_certs, to see whether a reload changed it
 }
 
 // nonceLen is the length of the INFO nonce: 11 random bytes, base64url.
@@ -34,13 +37,16 @@ func newAuthState(o *Options) *authState {
 	a := &authState{
 		required: o.authRequired(), user: o.Username, pass: o.Password,
 		token: o.Authorization, noAuthUser: o.NoAuthUser,
-		perms: make(map[*Permissions]*permSet),
+		perms: make(map[*Permissions]*permSet), tlsMap: o.TLS && o.TLSMap, pinned: o.TLSPinnedCerts,
 	}
 	if o.Users != nil {
 		a.users = make(map[string]*User, len(o.Users))
 		for _, u := range o.Users {
 			a.users[u.Username] = u
 			a.compile(u.Permissions)
+			if dn, err := parseDN(u.Username); err == nil && a.tlsMap {
+				a.userDNs = append(a.userDNs, userDN{u, dn})
+			}
 		}
 	}
 	if o.Nkeys != nil {
@@ -96,20 +102,39 @@ func comparePasswords(server, client string) bool {
 	return subtle.ConstantTimeCompare([]byte(server), []byte(client)) == 1
 }
 
-// authenticate checks the credentials of o (a CONNECT) against a, as
-// nats-server's processClientOrLeafAuthentication does for nkeys, users,
-// a token and a single user. It returns the permissions to apply, nil for
-// none.
-func (a *authState) authenticate(o *connectOpts, nonce []byte) (*permSet, bool) {
+// authenticate checks the credentials of o (a CONNECT of c) against a, as
+// nats-server's processClientOrLeafAuthentication does for nkeys, users
+// (named by CONNECT or, with verify_and_map, by c's certificate), a token
+// and a single user. It returns the permissions to apply, nil for none. A
+// user mapped from the certificate is written to o.User.
+func (a *authState) authenticate(c *client, o *connectOpts) (*permSet, bool) {
 	if !a.required {
 		return nil, true
 	}
+	noCreds := o.User == "" && o.Pass == "" && o.Token == "" && o.Nkey == ""
+	if a.nkeys != nil && a.noAuthUser != "" && noCreds {
+		if u, ok := a.nkeys[a.noAuthUser]; ok {
+			return a.perms[u.Permissions], true
+		}
+	}
 	if a.nkeys != nil && o.Nkey != "" {
 		u, ok := a.nkeys[o.Nkey]
-		if !ok || !verifyNonce(o, nonce) {
+		if !ok || !verifyNonce(o, c.nonce) {
 			return nil, false
 		}
 		return a.perms[u.Permissions], true
+	}
+	if a.users != nil && a.tlsMap {
+		u := c.mapUser(a)
+		if u == nil {
+			return nil, false
+		}
+		if o.User != "" {
+			c.srv.logger().Warnf("User %q found in connect proto, but user required from cert", o.User)
+		}
+		o.User = u.Username
+		// The password is still checked: none for a certificate-only user.
+		return a.perms[u.Permissions], comparePasswords(u.Password, o.Pass)
 	}
 	if a.users != nil {
 		user, pass := o.User, o.Pass
@@ -128,11 +153,6 @@ func (a *authState) authenticate(o *connectOpts, nonce []byte) (*permSet, bool) 
 			return a.perms[u.Permissions], true
 		}
 		return nil, false
-	}
-	if a.nkeys != nil && a.noAuthUser != "" && o.User == "" && o.Pass == "" && o.Token == "" && o.Nkey == "" {
-		if u, ok := a.nkeys[a.noAuthUser]; ok {
-			return a.perms[u.Permissions], true
-		}
 	}
 	switch {
 	case a.token != "":
@@ -168,13 +188,13 @@ func verifyNonce(o *connectOpts, nonce []byte) bool {
 // checkConnectAuth authenticates a CONNECT on the read goroutine; on
 // failure the client gets 'Authorization Violation' and is closed.
 func (c *client) checkConnectAuth(o *connectOpts) bool {
-	ps, ok := c.srv.authp.Load().authenticate(o, c.nonce)
+	creds := *o
+	ps, ok := c.srv.authp.Load().authenticate(c, &creds)
 	if !ok {
 		c.authViolation(o)
 		return false
 	}
 	c.awaitingAuth = false
-	creds := *o
 	c.mu.Lock()
 	c.creds = &creds
 	c.mu.Unlock()
@@ -264,7 +284,8 @@ func (s *Server) warnPlaintextPasswords() {
 	o := s.Options()
 	warn := o.Password != "" && !isBcrypt(o.Password)
 	for _, u := range o.Users {
-		warn = warn || !isBcrypt(u.Password)
+		// A user without a password is a certificate identity under verify_and_map.
+		warn = warn || !isBcrypt(u.Password) && (u.Password != "" || !o.TLSMap)
 	}
 	if warn {
 		s.logger().Warnf("Plaintext passwords detected, use nkeys or bcrypt")

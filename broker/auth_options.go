@@ -53,7 +53,29 @@ type TLSOptions struct {
 	TLSCiphers []uint16
 	// TLSCurvePreferences are the key exchange curves; empty means Go's.
 	TLSCurvePreferences []tls.CurveID
+	// TLSMap (verify_and_map) takes a client's user from its verified
+	// certificate instead of CONNECT's credentials. Default off; not
+	// reloadable, as in nats-server.
+	TLSMap bool
+	// TLSPinnedCerts (pinned_certs) are the hex SHA-256 digests of the
+	// SubjectPublicKeyInfo a client certificate must have; nil: any.
+	TLSPinnedCerts PinnedCertSet
+	// TLSHandshakeFirst (handshake_first) makes the server wait for the
+	// TLS handshake before sending INFO. Default off.
+	TLSHandshakeFirst bool
+	// TLSHandshakeFirstFallback: with TLSHandshakeFirst, when the client
+	// sends nothing for this long, INFO goes out in clear and the
+	// connection goes on as without handshake_first. 0: no fallback.
+	TLSHandshakeFirstFallback time.Duration
+	// AllowNonTLS (top-level allow_non_tls) lets a client stay in clear
+	// though TLS is configured: INFO says tls_available. Default off; not
+	// reloadable, as in nats-server.
+	AllowNonTLS bool
 }
+
+// PinnedCertSet is a set of lower-case hex SHA-256 digests of DER encoded
+// SubjectPublicKeyInfo.
+type PinnedCertSet map[string]struct{}
 
 // User is a user with a password (plain or a bcrypt hash).
 type User struct {

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 )
 
@@ -23,6 +24,10 @@ var authReloadable = map[string]string{
 	"TLSCiphers":          "tls",
 	"TLSCurvePreferences": "tls",
 	"TLSTimeout":          "tls timeout",
+	// TLSMap and AllowNonTLS are not here: nats-server refuses to reload them.
+	"TLSPinnedCerts":            "pinned_certs",
+	"TLSHandshakeFirst":         "Client TLS handshake first",
+	"TLSHandshakeFirstFallback": "Client TLS handshake first fallback delay",
 }
 
 func init() {
@@ -63,6 +68,12 @@ func (s *Server) logAuthField(field string, next *Options, logged map[string]boo
 		s.logger().Noticef("Reloaded: %s = %v", key, next.TLSTimeout.Seconds())
 	case "NoAuthUser":
 		s.logger().Noticef("Reloaded: %s", key)
+	case "TLSPinnedCerts":
+		s.logger().Noticef("Reloaded: %d pinned_certs", len(next.TLSPinnedCerts))
+	case "TLSHandshakeFirst":
+		s.logger().Noticef("Reloaded: %s: %v", key, next.TLSHandshakeFirst)
+	case "TLSHandshakeFirstFallback":
+		s.logger().Noticef("Reloaded: %s: %v", key, next.TLSHandshakeFirstFallback)
 	case "TLS", "TLSCert", "TLSKey", "TLSCaCert", "TLSVerify", "TLSCiphers", "TLSCurvePreferences":
 		state := "disabled"
 		if next.TLS {
@@ -85,7 +96,10 @@ func (s *Server) reloadAuth(next *Options) {
 		s.tlsp.Store(tc) // validated before the reload was accepted
 	}
 	a := newAuthState(next)
-	s.authp.Store(a)
+	old := s.authp.Swap(a)
+	if old != nil && !maps.Equal(old.pinned, a.pinned) {
+		defer s.recheckPinnedCerts(next) // after the new rules are in force, as nats-server
+	}
 	s.mu.Lock()
 	clients := make([]*client, 0, len(s.clients))
 	for _, c := range s.clients {
@@ -105,7 +119,8 @@ func (c *client) recheckAuth(a *authState) {
 	if creds == nil {
 		return // not connected yet: its CONNECT meets the new rules
 	}
-	ps, ok := a.authenticate(creds, c.nonce)
+	check := *creds // authenticate may write the mapped user
+	ps, ok := a.authenticate(c, &check)
 	if !ok {
 		if who := authUser(creds); who != "" {
 			c.errorf("authentication error - %s", who)

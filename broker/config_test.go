@@ -61,6 +61,36 @@ var configCases = map[string][]configCase{
 			want: func(o *Options) {
 				o.TLSOptions = TLSOptions{TLS: true, TLSVerify: true, TLSTimeout: 3 * time.Second, TLSCurvePreferences: []tls.CurveID{tls.X25519}}
 			}},
+		{name: "verify_and_map", conf: "tls { verify_and_map: true }\n",
+			want: func(o *Options) { o.TLSOptions = TLSOptions{TLS: true, TLSVerify: true, TLSMap: true} }},
+		{name: "verify_and_map false keeps verify", conf: "tls { verify: true, verify_and_map: false }\n",
+			want: func(o *Options) { o.TLSOptions = TLSOptions{TLS: true, TLSVerify: true} }},
+		{name: "verify_and_map not a bool", conf: "tls { verify_and_map: 1 }\n",
+			errs: []string{`:1:1: error parsing tls config, expected 'verify_and_map' to be a boolean`}},
+		{name: "pinned_certs", conf: "tls { pinned_certs: [\"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\"] }\n",
+			want: func(o *Options) {
+				o.TLSOptions = TLSOptions{TLS: true, TLSPinnedCerts: PinnedCertSet{"abababababababababababababababababababababababababababababababab": {}}}
+			}},
+		{name: "pinned_certs empty", conf: "tls { pinned_certs: [] }\n", want: func(o *Options) { o.TLSOptions = TLSOptions{TLS: true} }},
+		{name: "pinned_certs not hex", conf: "tls { pinned_certs: [\"AB\"] }\n",
+			errs: []string{`:1:1: error parsing tls config, 'pinned_certs' key ab does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo`}},
+		{name: "pinned_certs not a list", conf: "tls { pinned_certs: \"ab\" }\n",
+			errs: []string{`:1:1: error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo`}},
+		{name: "handshake_first", conf: "tls { handshake_first: true }\n",
+			want: func(o *Options) { o.TLSOptions = TLSOptions{TLS: true, TLSHandshakeFirst: true} }},
+		{name: "first auto", conf: "tls { first: auto }\n",
+			want: func(o *Options) {
+				o.TLSOptions = TLSOptions{TLS: true, TLSHandshakeFirst: true, TLSHandshakeFirstFallback: 50 * time.Millisecond}
+			}},
+		{name: "immediate duration", conf: "tls { immediate: \"300ms\" }\n",
+			want: func(o *Options) {
+				o.TLSOptions = TLSOptions{TLS: true, TLSHandshakeFirst: true, TLSHandshakeFirstFallback: 300 * time.Millisecond}
+			}},
+		{name: "handshake_first off", conf: "tls { handshake_first: \"OFF\" }\n", want: func(o *Options) { o.TLSOptions = TLSOptions{TLS: true} }},
+		{name: "handshake_first invalid", conf: "tls { handshake_first: \"maybe\" }\n",
+			errs: []string{`:1:1: field "handshake_first"'s value "maybe" is invalid`}},
+		{name: "handshake_first a number", conf: "tls { handshake_first: 5 }\n",
+			errs: []string{`:1:1: field "handshake_first" should be a boolean or a string, got int64`}},
 	},
 	"http": {
 		{name: "port", conf: "http: 8222\n", want: func(o *Options) { o.HTTPPort = 8222 }},
@@ -222,6 +252,12 @@ var configCases = map[string][]configCase{
 			want: func(o *Options) { o.LameDuckDuration, o.LameDuckGracePeriod = 30*time.Second, time.Minute }},
 	},
 	"no_header_support": {{name: "on", conf: "no_header_support: true\n", want: func(o *Options) { o.NoHeaderSupport = true }}},
+	"allow_non_tls": {
+		{name: "on", conf: "allow_non_tls: true\n", want: func(o *Options) { o.AllowNonTLS = true }},
+		{name: "kept by a later tls block", conf: "allow_non_tls: true\ntls { verify: true }\n",
+			want: func(o *Options) { o.TLSOptions = TLSOptions{TLS: true, TLSVerify: true, AllowNonTLS: true} }},
+		{name: "not a bool", conf: "allow_non_tls: \"yes\"\n", errs: []string{`:1:1: expected a boolean, got string yes`}},
+	},
 	"no_fast_producer_stall": {
 		{name: "on", conf: "no_fast_producer_stall: true\n", want: func(o *Options) { o.NoFastProducerStall = true }},
 		{name: "not a bool", conf: "no_fast_producer_stall: 5\n", errs: []string{`:1:1: expected a boolean, got int64 5`}},

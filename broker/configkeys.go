@@ -58,6 +58,7 @@ var configKeys = map[string]keyHandler{
 	"authorization":          setAuthorization,
 	"no_auth_user":           str(func(o *Options, s string) { o.NoAuthUser = s }),
 	"tls":                    setTLS,
+	"allow_non_tls":          boolKey(func(o *Options, b bool) { o.AllowNonTLS = b }),
 	"http":                   setHTTP,
 	"http_port":              intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
 	"monitor_port":           intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
@@ -72,7 +73,7 @@ var configKeys = map[string]keyHandler{
 // does not have yet: refused, never ignored. A key nats-server does not know
 // (say "user" outside authorization) is an unknown field, as there.
 var unsupportedKeys = setOf(
-	"accounts", "allow_non_tls", "cluster", "connect_error_reports", "default_js_domain",
+	"accounts", "cluster", "connect_error_reports", "default_js_domain",
 	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "jetstream",
 	"leaf", "leafnodes",
 	"mappings", "maps",

@@ -19,6 +19,7 @@ type serverInfo struct {
 	AuthRequired  bool     `json:"auth_required,omitempty"`
 	TLSRequired   bool     `json:"tls_required,omitempty"`
 	TLSVerify     bool     `json:"tls_verify,omitempty"`
+	TLSAvailable  bool     `json:"tls_available,omitempty"`
 	MaxPayload    int32    `json:"max_payload"`
 	CID           uint64   `json:"client_id,omitempty"`
 	ClientIP      string   `json:"client_ip,omitempty"`

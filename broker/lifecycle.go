@@ -64,9 +64,7 @@ func (s *Server) Start() error {
 	s.ln = ln
 	s.mu.Unlock()
 	s.logger().Noticef("Listening for client connections on %s", net.JoinHostPort(o.Host, strconv.Itoa(s.port)))
-	if s.tlsp.Load() != nil {
-		s.logger().Noticef("TLS required for client connections")
-	}
+	s.logTLSMode(o)
 	s.wg.Add(1)
 	go s.acceptLoop(ln)
 	s.writePortsFile(o.PortsFileDir)
@@ -106,8 +104,8 @@ func (s *Server) createClient(nc net.Conn) {
 	c := newClient(s, nc, s.cids.Add(1))
 	info := s.baseInfo()
 	info.CID, info.ClientIP = c.cid, c.host
-	tc := c.prepareConn(&info) // with TLS, INFO went out in clear
-	if tc == nil {
+	tp := c.prepareConn(&info) // with TLS, INFO went out in clear (or waits for the handshake)
+	if tp == nil {
 		c.out.write(infoProto(&info))
 	}
 
@@ -120,7 +118,7 @@ func (s *Server) createClient(nc net.Conn) {
 	}
 	full := o.MaxConn < 0 || len(s.clients) >= o.MaxConn
 	if !full {
-		c.startTLS(tc) // before anyone else can see c.nc; past the limit the -ERR goes in clear
+		c.startTLS(tp) // before anyone else can see c.nc; past the limit the -ERR goes in clear
 		s.clients[c.cid] = c
 		s.totalConns.Add(1)
 	}

@@ -31,7 +31,7 @@ func setTLS(o *Options, v *conf.Value, _ *ConfigError) error {
 	if !ok {
 		return typeErr("a map", v)
 	}
-	t := TLSOptions{TLS: true}
+	t := TLSOptions{TLS: true, AllowNonTLS: o.AllowNonTLS} // allow_non_tls is top-level
 	for _, e := range m.Entries() {
 		if err := t.key(e); err != nil {
 			return err
@@ -75,6 +75,21 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 			return errors.New("error parsing tls config, expected 'verify' to be a boolean")
 		}
 		t.TLSVerify = b
+	case "verify_and_map":
+		b, ok := v.V.(bool)
+		if !ok {
+			return errors.New("error parsing tls config, expected 'verify_and_map' to be a boolean")
+		}
+		t.TLSVerify = t.TLSVerify || b // false leaves verify as it is, as in nats-server
+		t.TLSMap = b
+	case "pinned_certs":
+		set, err := parsePinnedCerts(v)
+		if err != nil {
+			return err
+		}
+		t.TLSPinnedCerts = set
+	case "handshake_first", "first", "immediate":
+		return t.parseHandshakeFirst(e.Key, v)
 	case "cipher_suites":
 		arr, _ := v.V.([]*conf.Value)
 		if len(arr) == 0 {
@@ -129,8 +144,7 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 
 // unsupportedTLSKeys are nats-server tls {} keys whose feature the broker
 // does not have yet: refused, never ignored.
-var unsupportedTLSKeys = setOf("verify_and_map", "verify_cert_and_check_known_urls", "pinned_certs",
-	"handshake_first", "first", "insecure", "cert_store", "cert_match", "cert_match_by", "ca_certs_match",
+var unsupportedTLSKeys = setOf("verify_cert_and_check_known_urls", "insecure", "cert_store", "cert_match", "cert_match_by", "ca_certs_match",
 	"ocsp_peer", "certs", "min_version", "connection_rate_limit", "skip_verify_hostname")
 
 func cipherByName(name string) (uint16, bool) {
@@ -180,10 +194,11 @@ func buildTLSConfig(o *Options) (*tls.Config, error) {
 	return tc, nil
 }
 
-// prepareConn fills INFO's auth and TLS fields and the nonce. With TLS it
-// writes INFO in clear on the raw connection and returns the TLS config
-// (startTLS then wraps the connection for the handshake beforeRead runs).
-func (c *client) prepareConn(info *serverInfo) *tls.Config {
+// prepareConn fills INFO's auth and TLS fields and the nonce, and returns
+// how the connection starts TLS (nil: in clear, INFO still to be queued).
+// With TLS, INFO is written in clear on the raw connection now, unless
+// handshake_first holds it back until after the handshake.
+func (c *client) prepareConn(info *serverInfo) *tlsPlan {
 	a := c.srv.authp.Load()
 	if a.nonce {
 		c.nonce = newNonce()
@@ -195,32 +210,52 @@ func (c *client) prepareConn(info *serverInfo) *tls.Config {
 	if tc == nil {
 		return nil
 	}
-	info.TLSRequired = true
+	o := c.srv.Options()
+	info.TLSRequired = !o.AllowNonTLS
+	info.TLSAvailable = o.AllowNonTLS
 	info.TLSVerify = tc.ClientAuth == tls.RequireAndVerifyClientCert
-	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.Options().TLSTimeout))
-	_, _ = c.nc.Write(infoProto(info))
-	_ = c.nc.SetWriteDeadline(time.Time{})
-	return tc
+	p := &tlsPlan{cfg: tc, sniff: o.AllowNonTLS, timeout: o.TLSTimeout, pinned: o.TLSPinnedCerts}
+	if o.TLSHandshakeFirst {
+		// The INFO after the handshake says TLS is required; the one a
+		// fallback sends in clear says what it would have without it.
+		p.first, p.sniff = true, false
+		if o.TLSHandshakeFirstFallback > 0 {
+			p.fallback, p.sniff = o.TLSHandshakeFirstFallback, o.AllowNonTLS
+			p.clearInfo = infoProto(info)
+		}
+		info.TLSRequired = true
+		p.info = infoProto(info)
+		return p
+	}
+	writeRaw(c.nc, infoProto(info), o.TLSTimeout)
+	return p
 }
 
-// startTLS wraps the connection for the server side of TLS (tc nil: none).
-func (c *client) startTLS(tc *tls.Config) {
-	if tc != nil {
-		c.nc = tls.Server(c.nc, tc)
+// startTLS wraps the connection for the server side of TLS, or for the
+// transport to be decided on the read goroutine (p nil: none).
+func (c *client) startTLS(p *tlsPlan) {
+	switch {
+	case p == nil:
+	case p.negotiates():
+		c.nc = newNegotConn(c.nc, p)
+	default:
+		c.nc = tls.Server(c.nc, p.cfg)
 	}
 }
 
 // beforeRead runs on the read goroutine before the first read: the TLS
-// handshake, then (as nats-server, only after it) the auth timer. It
-// reports whether the connection may be read.
+// handshake (or the choice between TLS and clear), then (as nats-server,
+// only after it) the auth timer. It reports whether the connection may be
+// read.
 func (c *client) beforeRead() bool {
-	if conn, ok := c.nc.(*tls.Conn); ok {
-		if err := c.handshake(conn, c.srv.Options().TLSTimeout); err != nil {
-			c.closeConnection(reasonTLSHandshake, false)
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				c.debugf("TLS handshake timeout")
-			}
+	switch conn := c.nc.(type) {
+	case *tls.Conn:
+		o := c.srv.Options()
+		if !c.serverHandshake(conn, &tlsPlan{timeout: o.TLSTimeout, pinned: o.TLSPinnedCerts}) {
+			return false
+		}
+	case *negotConn:
+		if !c.negotiate(conn) {
 			return false
 		}
 	}
@@ -230,14 +265,39 @@ func (c *client) beforeRead() bool {
 	return true
 }
 
-// handshake runs the server side of the TLS handshake within timeout. As
-// in nats-server, a failed handshake is a silent close (a plaintext client
-// reads INFO, then EOF), logged as an error, or as a debug line for what
-// looks like a probe.
-func (c *client) handshake(conn *tls.Conn, timeout time.Duration) error {
+// serverHandshake runs the handshake and the pinned_certs check; on
+// failure the connection is closed.
+func (c *client) serverHandshake(conn *tls.Conn, p *tlsPlan) bool {
+	err := c.handshake(conn, p.timeout, p.pinned)
+	if err == nil {
+		return true
+	}
+	c.closeConnection(reasonTLSHandshake, false)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.debugf("TLS handshake timeout")
+	}
+	return false
+}
+
+// handshake runs the server side of the TLS handshake within timeout and
+// checks the client certificate against pinned. As in nats-server, a
+// failed handshake is a silent close (a plaintext client reads INFO, then
+// EOF), logged as an error, or as a debug line for what looks like a
+// probe.
+func (c *client) handshake(conn *tls.Conn, timeout time.Duration, pinned PinnedCertSet) error {
 	c.debugf("Starting TLS client connection handshake")
 	_ = conn.SetReadDeadline(time.Now().Add(timeout))
 	err := conn.Handshake()
+	if err == nil && pinned != nil {
+		var cert *x509.Certificate
+		if certs := conn.ConnectionState().PeerCertificates; len(certs) > 0 {
+			cert = certs[0]
+		}
+		if !c.certPinned(cert, pinned) {
+			err = errCertNotPinned
+		}
+	}
 	_ = conn.SetReadDeadline(time.Time{})
 	if err != nil {
 		detail := ""
@@ -271,7 +331,7 @@ func (c *client) handshake(conn *tls.Conn, timeout time.Duration) error {
 // nats-server does.
 func setTLSFlag(o *Options, on bool) {
 	if !on {
-		o.TLSOptions = TLSOptions{}
+		o.TLSOptions = TLSOptions{AllowNonTLS: o.AllowNonTLS} // a top-level key, not part of tls {}
 		return
 	}
 	o.TLS = true
