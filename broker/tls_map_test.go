@@ -237,3 +237,37 @@ func TestTLSPinnedCerts(t *testing.T) {
 }
 
 func bufioReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+
+// A reload re-maps connected clients: one whose certificate no longer
+// names a user gets 'Authorization Violation' and is closed.
+func TestTLSVerifyAndMapReload(t *testing.T) {
+	p := newMapPKI(t)
+	tlsBlock := "tls { cert_file: \"" + p.cert + "\", key_file: \"" + p.key + "\", ca_file: \"" + p.ca + "\", verify_and_map: true }\n"
+	s, path, _ := confServer(t, tlsBlock+"authorization { users: [ {user: \"CN=dave,O=Acme\"}, {user: \"alice@example.com\"} ] }\n")
+	errs := make(chan error, 4)
+	dave, alice := p.clients["dn"], p.clients["email"]
+	ncDave := mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.ClientCert(dave.cert, dave.key),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }))
+	ncAlice := mustConnect(t, tlsURL(s), nats.RootCAs(p.ca), nats.ClientCert(alice.cert, alice.key))
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:-1\n"+tlsBlock+"authorization { users: [ {user: \"alice@example.com\"} ] }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errs:
+		if !errors.Is(err, nats.ErrAuthorization) {
+			t.Fatalf("error %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the client whose user is gone was not refused")
+	}
+	waitFor(t, 5*time.Second, func() error {
+		if !ncDave.IsClosed() {
+			return errors.New("still connected")
+		}
+		return nil
+	})
+	echo(t, ncAlice)
+}

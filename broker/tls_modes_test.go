@@ -257,3 +257,34 @@ func TestTLSModesStartAndReload(t *testing.T) {
 	}
 	lines.wait(t, m, "[INF] Reloaded: Client TLS handshake first: false")
 }
+
+// A client that never says anything while the server waits to learn its
+// transport does not hold up Shutdown, whatever the TLS timeout; with
+// allow_non_tls the start log says TLS is available.
+func TestTLSNegotiationShutdown(t *testing.T) {
+	p := newPKI(t)
+	for _, tc := range []struct{ name, conf string }{
+		{"handshake_first", p.tlsConf(", timeout: 30, handshake_first: true")},
+		{"fallback", p.tlsConf(", timeout: 30, handshake_first: \"50ms\"")},
+		{"allow_non_tls", "allow_non_tls: true\n" + p.tlsConf(", timeout: 30")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _, lines := confServer(t, "debug: true\n"+tc.conf)
+			if tc.name == "allow_non_tls" {
+				lines.wait(t, 0, "[INF] TLS available for client connections")
+			}
+			c, err := net.Dial("tcp", s.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			lines.wait(t, 0, "Client connection created")
+			go s.Shutdown()
+			select {
+			case <-s.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatal("Shutdown waits for a silent client")
+			}
+		})
+	}
+}
