@@ -31,9 +31,11 @@ type client struct {
 	cache      *sublist.Cache[*subscription]
 	pcd        []*client // connections that got data during this read batch
 	pcdSet     map[*client]struct{}
-	msgh       []byte // scratch for the MSG line being delivered
-	loose      byte   // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
-	activity   bool   // the batch held a message or a subscription
+	msgh       []byte        // scratch for the MSG line being delivered
+	loose      byte          // a PING/PONG/+OK waiting for its newline ('I', 'O', 'K')
+	activity   bool          // the batch held a message or a subscription
+	pubWaiting bool          // the PUB at the head of the buffer was checked; its payload is awaited
+	perr       parseErrState // where parse is, for its error log
 	in         stats
 	stalled    time.Duration // waited at stall gates during this read batch
 	stallTimer *time.Timer
@@ -117,6 +119,20 @@ type connectOpts struct {
 	JWT          string `json:"jwt"`
 	Account      string `json:"account"`
 	NewAccount   bool   `json:"new_account"`
+
+	// Fields nats-server decodes, for routes, leaf nodes and proxies:
+	// unused here, but a value of the wrong type is the same error.
+	TLSRequired   bool            `json:"tls_required"`
+	Import        *subjectAllowed `json:"import"`
+	Export        *subjectAllowed `json:"export"`
+	RemoteAccount string          `json:"remote_account"`
+	ProxySig      string          `json:"proxy_sig"`
+}
+
+// subjectAllowed is the shape of CONNECT's import and export fields.
+type subjectAllowed struct {
+	Allow []string `json:"allow"`
+	Deny  []string `json:"deny"`
 }
 
 var defaultConnectOpts = connectOpts{Verbose: true, Pedantic: true, Echo: true}

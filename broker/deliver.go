@@ -68,44 +68,57 @@ type pubArgs struct {
 	hdr, size      int    // hdr is -1 for PUB
 }
 
-// parsePub handles PUB/HPUB: the line b[:lineEnd] has args arg. It checks the
-// size against max_payload on the control line, before the payload arrives.
+// parsePub handles PUB/HPUB: the line b[:lineEnd] has args arg. It checks
+// the line as soon as it is whole, before the payload arrives, as
+// nats-server does: the trace, the size against max_payload and the
+// pedantic subject check happen once, however many reads the payload takes.
 func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, error) {
+	first := !c.pubWaiting
+	if first && c.tracing() {
+		op := "PUB"
+		if headers {
+			op = "HPUB"
+		}
+		c.traceIn(op, arg)
+	}
 	if headers && !c.opts.Headers {
 		c.errorf("message headers not supported")
 		return 0, 0, c.silentClose(reasonProtocolViolation)
 	}
-	pa, ok := splitPub(arg, headers)
-	if !ok {
-		c.errorf("processPub Parse Error: %q", arg)
+	pa, bad := splitPub(arg, headers)
+	if bad != "" {
+		c.errorf("%s: %q", bad, arg)
 		return 0, 0, c.silentClose(reasonProtocolViolation)
 	}
-	if pa.size > int(c.srv.Options().MaxPayload) {
-		c.errorf("%s", errMaxPayload)
+	if limit := c.srv.Options().MaxPayload; pa.size > int(limit) {
+		c.errorf("maximum payload exceeded: %d vs %d", pa.size, limit)
 		c.sendErrAndClose(errMaxPayload, reasonMaxPayload)
 		return 0, 0, errClosed
 	}
+	if first && c.opts.Pedantic && !sublist.ValidLiteralSubject(pa.subject) {
+		c.sendErr(errInvalidPubSubj) // and the message is still delivered
+	}
 	end := lineEnd + pa.size
 	if len(b) < end+2 {
+		c.pubWaiting = true
 		// The trailer is checked as its bytes arrive, as nats-server does:
 		// a wrong first byte fails without waiting for the second.
 		if len(b) <= end {
 			return 0, end + 1, nil
 		}
 		if b[end] != '\r' {
-			return 0, 0, c.protoErr()
+			return 0, 0, c.protoErr(stateMsgEndR, end)
 		}
 		return 0, end + 2, nil
 	}
-	if b[end] != '\r' || b[end+1] != '\n' {
-		return 0, 0, c.protoErr()
+	c.pubWaiting = false
+	if b[end] != '\r' {
+		return 0, 0, c.protoErr(stateMsgEndR, end)
+	}
+	if b[end+1] != '\n' {
+		return 0, 0, c.protoErr(stateMsgEndN, end+1)
 	}
 	if c.tracing() {
-		op := "PUB"
-		if headers {
-			op = "HPUB"
-		}
-		c.traceIn(op, arg)
 		c.tracePayload("<<-", b[lineEnd:end+2])
 	}
 	c.processMsg(&pa, b[lineEnd:end+2])
@@ -113,7 +126,8 @@ func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, e
 }
 
 // splitPub parses `subj [reply] size` or `subj [reply] hdr_size total_size`.
-func splitPub(arg []byte, headers bool) (pubArgs, bool) {
+// On failure it returns what is wrong, in nats-server's words.
+func splitPub(arg []byte, headers bool) (pubArgs, string) {
 	var f [maxArgs][]byte
 	n := splitArgs(arg, &f)
 	pa := pubArgs{hdr: -1}
@@ -126,21 +140,30 @@ func splitPub(arg []byte, headers bool) (pubArgs, bool) {
 		pa.subject, pa.hdb, pa.szb = f[0], f[1], f[2]
 	case headers && n == 4:
 		pa.subject, pa.reply, pa.hdb, pa.szb = f[0], f[1], f[2], f[3]
+	case headers:
+		return pa, "processHeaderPub Parse Error"
 	default:
-		return pa, false
+		return pa, "processPub Parse Error"
 	}
-	if pa.size = parseSize(pa.szb); pa.size < 0 {
-		return pa, false
-	}
-	if headers {
-		if pa.hdr = parseSize(pa.hdb); pa.hdr < 0 || pa.hdr > pa.size {
-			return pa, false
+	if !headers {
+		if pa.size = parseSize(pa.szb); pa.size < 0 {
+			return pa, "processPub Bad or Missing Size"
 		}
-		if pa.hdr == 0 {
-			pa.hdr = -1 // an empty header block is delivered as a plain MSG
-		}
+		return pa, ""
 	}
-	return pa, true
+	pa.hdr, pa.size = parseSize(pa.hdb), parseSize(pa.szb)
+	switch {
+	case pa.hdr < 0:
+		return pa, "processHeaderPub Bad or Missing Header Size"
+	case pa.size < 0:
+		return pa, "processHeaderPub Bad or Missing Total Size"
+	case pa.hdr > pa.size:
+		return pa, "processHeaderPub Header Size larger then TotalSize"
+	}
+	if pa.hdr == 0 {
+		pa.hdr = -1 // an empty header block is delivered as a plain MSG
+	}
+	return pa, ""
 }
 
 // processMsg routes one message (msg is header+payload+CRLF) on the
@@ -150,9 +173,6 @@ func (c *client) processMsg(pa *pubArgs, msg []byte) {
 	c.in.msgs++
 	c.in.bytes += int64(len(msg) - 2)
 	c.activity = true
-	if c.opts.Pedantic && !sublist.ValidLiteralSubject(pa.subject) {
-		c.sendErr(errInvalidPubSubj) // and the message is still delivered
-	}
 	if reservedSubject(pa.subject) || !c.pubAllowed(pa.subject) {
 		c.pubPermissionViolation(pa.subject)
 		return

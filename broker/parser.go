@@ -64,6 +64,7 @@ func (c *client) parse(buf []byte) (used, need int, err error) {
 			c.processLoose()
 			continue
 		}
+		c.perr.buf, c.perr.cmd = buf, used
 		n, more, err := c.parseOne(buf[used:])
 		if err != nil {
 			return used, 0, err
@@ -85,7 +86,7 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	}
 	spec, n, ok := matchOp(b)
 	if !ok {
-		return 0, 0, c.protoErr()
+		return 0, 0, c.protoErr(opState(b[:n]), n)
 	}
 	if spec == nil {
 		return 0, 0, nil // the operation name is not complete yet
@@ -107,7 +108,7 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 			return 0, 0, nil
 		}
 		if b[n] != ' ' && b[n] != '\t' {
-			return 0, 0, c.protoErr()
+			return 0, 0, c.protoErr(opState(b[:n]), n)
 		}
 	}
 	for n < len(b) && (b[n] == ' ' || b[n] == '\t') {
@@ -132,12 +133,13 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	if len(arg) > int(c.srv.Options().MaxControlLine) {
 		return 0, 0, c.maxControlLineErr()
 	}
-	if c.tracing() && spec.kind != opPub && spec.kind != opHPub {
-		if spec.kind == opConnect {
-			c.traceIn(spec.name, redactSecrets(arg))
-		} else {
+	if c.tracing() {
+		switch spec.kind {
+		case opConnect:
+			c.traceIn(spec.name, append([]byte{}, redactSecrets(arg)...)) // "[CONNECT ]" even when empty
+		case opSub, opUnsub:
 			c.traceIn(spec.name, arg)
-		}
+		} // PUB and HPUB are traced by parsePub; INFO and -ERR are not traced
 	}
 	switch spec.kind {
 	case opPub, opHPub:
@@ -149,19 +151,20 @@ func (c *client) parseOne(b []byte) (int, int, error) {
 	case opConnect:
 		return lineEnd, 0, c.processConnect(arg)
 	case opInfo:
-		return lineEnd, 0, nil // a client's INFO is parsed and ignored
+		return lineEnd, 0, c.processInfo(arg)
 	case opErr:
 		c.errorf("Client Error %s", arg)
 		c.closeConnection(reasonParseError, true)
 		return 0, 0, errClosed
 	}
-	return 0, 0, c.protoErr()
+	return 0, 0, c.protoErr(stateStart, 0)
 }
 
 // matchOp recognises the operation name at the start of b, byte by byte as
 // nats-server does, so a bad byte is an error as soon as it arrives. It
-// returns (nil, 0, true) while the name is incomplete. Candidates sharing a
-// first byte (PUB, PING, PONG) differ in their second.
+// returns (nil, 0, true) while the name is incomplete, and (nil, k, false)
+// when byte k is wrong. Candidates sharing a first byte (PUB, PING, PONG)
+// differ in their second.
 func matchOp(b []byte) (*opSpec, int, bool) {
 	cands := opsByFirst[upper(b[0])]
 	if len(cands) == 0 {
@@ -179,7 +182,7 @@ func matchOp(b []byte) (*opSpec, int, bool) {
 			}
 		}
 		if spec == nil {
-			return nil, 0, false
+			return nil, 1, false
 		}
 	}
 	for i := 1; i < len(spec.name); i++ {
@@ -187,7 +190,7 @@ func matchOp(b []byte) (*opSpec, int, bool) {
 			return nil, 0, true
 		}
 		if upper(b[i]) != spec.name[i] {
-			return nil, 0, false
+			return nil, i, false
 		}
 	}
 	return spec, len(spec.name), true
@@ -200,10 +203,13 @@ func upper(b byte) byte {
 	return b
 }
 
-// protoErr answers an unparsable command as nats-server does: -ERR and close.
-func (c *client) protoErr() error {
-	c.errorf("Client parser ERROR")
-	c.sendErrAndClose(errUnknownOp, reasonProtocolViolation)
+// protoErr answers an unparsable command as nats-server does: -ERR, the
+// parser error logged, and close. pos is the offending byte's offset in the
+// command being parsed, state nats-server's parser state there.
+func (c *client) protoErr(state, pos int) error {
+	c.sendErr(errUnknownOp)
+	c.errorf("Client parser ERROR, %s", c.parseErrDetail(state, pos))
+	c.closeConnection(reasonProtocolViolation, true)
 	return errClosed
 }
 

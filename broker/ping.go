@@ -46,13 +46,16 @@ func (c *client) processPingTimer() {
 		c.mu.Unlock()
 		return
 	}
+	c.debugf("Client Ping Timer")
 	now := time.Now()
 	needRTT := c.rtt == 0 || now.Sub(c.rttStart) > rttRefresh
-	if now.Sub(c.lastIn) >= o.PingInterval || needRTT {
+	if delta := now.Sub(c.lastIn); delta < o.PingInterval && !needRTT {
+		c.debugf("Delaying PING due to remote client data or ping %v ago", delta.Round(time.Second))
+	} else {
 		if c.pingsOut+1 > o.MaxPingsOut {
+			c.debugf("Stale Client Connection - Closing")
 			c.out.write([]byte("-ERR '" + errStale + "'\r\n"))
 			c.mu.Unlock()
-			c.srv.logger().Debugf("%s - cid:%d - Stale Client Connection - Closing", c.hostPort(), c.cid)
 			c.srv.staleConns.Add(1)
 			c.closeConnection(reasonStale, true)
 			return

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -18,6 +19,7 @@ func (c *client) processSub(arg []byte) error {
 	case 3:
 		sub.subject, sub.queue, sub.sid = string(f[0]), string(f[1]), string(f[2])
 	default:
+		c.errorf("processSub Parse Error: %q", arg)
 		return c.silentClose(reasonProtocolViolation)
 	}
 	c.activity = true
@@ -77,6 +79,7 @@ func (c *client) processUnsub(arg []byte) error {
 	case 2:
 		max = parseSize(f[1])
 	default:
+		c.errorf("processUnsub Parse Error: %q", arg)
 		return c.silentClose(reasonProtocolViolation)
 	}
 	c.activity = true
@@ -100,15 +103,17 @@ func (c *client) processUnsub(arg []byte) error {
 	return nil
 }
 
-// processConnect handles CONNECT: its JSON is decoded over the defaults, so
-// omitted verbose, pedantic and echo are true. Since nats-server 2.14 a
-// second CONNECT drops the connection's subscriptions.
+// processConnect handles CONNECT: its JSON is decoded over the options in
+// force, the defaults at first, so omitted verbose, pedantic and echo are
+// true and a later CONNECT keeps what it leaves out. Since nats-server 2.14
+// a second CONNECT drops the connection's subscriptions.
 func (c *client) processConnect(arg []byte) error {
 	if !c.stopAuthTimer() {
 		return errClosed // the auth timeout is closing the connection
 	}
-	opts := defaultConnectOpts
+	opts := c.opts
 	if err := json.Unmarshal(arg, &opts); err != nil {
+		c.errorf("%v", jsonErr(err, "ClientOpts"))
 		return c.silentClose(reasonProtocolViolation)
 	}
 	if !c.checkConnectAuth(&opts) {
@@ -217,4 +222,83 @@ func (c *client) sendOK() {
 		c.traceOut("OK", nil)
 	}
 	c.sendProto(okProto)
+}
+
+// jsonErr words a decoding error as nats-server's would read, naming its
+// struct type: a wrong type in CONNECT reads
+// `json: cannot unmarshal string into Go struct field ClientOpts.verbose of type bool`.
+func jsonErr(err error, typeName string) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Struct != "" {
+		named := *te
+		named.Struct = typeName
+		return &named
+	}
+	return err
+}
+
+// clientInfo is an INFO a client may send, with nats-server's field names
+// and types: it is otherwise ignored, but one that is not valid JSON, or
+// has a field of the wrong type, ends the connection as there.
+type clientInfo struct {
+	ID                string          `json:"server_id"`
+	Name              string          `json:"server_name"`
+	Version           string          `json:"version"`
+	Proto             int             `json:"proto"`
+	GitCommit         string          `json:"git_commit"`
+	GoVersion         string          `json:"go"`
+	Host              string          `json:"host"`
+	Port              int             `json:"port"`
+	Headers           bool            `json:"headers"`
+	AuthRequired      bool            `json:"auth_required"`
+	TLSRequired       bool            `json:"tls_required"`
+	TLSVerify         bool            `json:"tls_verify"`
+	TLSAvailable      bool            `json:"tls_available"`
+	MaxPayload        int32           `json:"max_payload"`
+	JetStream         bool            `json:"jetstream"`
+	IP                string          `json:"ip"`
+	CID               uint64          `json:"client_id"`
+	ClientIP          string          `json:"client_ip"`
+	Nonce             string          `json:"nonce"`
+	Cluster           string          `json:"cluster"`
+	Dynamic           bool            `json:"cluster_dynamic"`
+	Domain            string          `json:"domain"`
+	ClientConnectURLs []string        `json:"connect_urls"`
+	WSConnectURLs     []string        `json:"ws_connect_urls"`
+	LameDuckMode      bool            `json:"ldm"`
+	Compression       string          `json:"compression"`
+	ConnectInfo       bool            `json:"connect_info"`
+	RemoteAccount     string          `json:"remote_account"`
+	IsSystemAccount   bool            `json:"acc_is_sys"`
+	JSApiLevel        int             `json:"api_lvl"`
+	Import            *subjectAllowed `json:"import"`
+	Export            *subjectAllowed `json:"export"`
+	LNOC              bool            `json:"lnoc"`
+	LNOCU             bool            `json:"lnocu"`
+	LN                bool            `json:"ln"`
+	InfoOnConnect     bool            `json:"info_on_connect"`
+	RoutePoolSize     int             `json:"route_pool_size"`
+	RoutePoolIdx      int             `json:"route_pool_idx"`
+	RouteAccount      string          `json:"route_account"`
+	RouteAccReqID     string          `json:"route_acc_add_reqid"`
+	GossipMode        byte            `json:"gossip_mode"`
+	Gateway           string          `json:"gateway"`
+	GatewayURLs       []string        `json:"gateway_urls"`
+	GatewayURL        string          `json:"gateway_url"`
+	GatewayCmd        byte            `json:"gateway_cmd"`
+	GatewayCmdPayload []byte          `json:"gateway_cmd_payload"`
+	GatewayNRP        bool            `json:"gateway_nrp"`
+	GatewayIOM        bool            `json:"gateway_iom"`
+	LeafNodeURLs      []string        `json:"leafnode_urls"`
+	XKey              string          `json:"xkey"`
+}
+
+// processInfo checks an INFO from the client (and otherwise ignores it).
+func (c *client) processInfo(arg []byte) error {
+	var info clientInfo
+	if err := json.Unmarshal(arg, &info); err != nil {
+		c.errorf("%v", jsonErr(err, "Info"))
+		return c.silentClose(reasonProtocolViolation)
+	}
+	return nil
 }

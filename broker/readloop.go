@@ -24,6 +24,7 @@ func (c *client) readLoop() {
 	buf := make([]byte, startReadBuf)
 	var start, end, need, short int
 	for {
+		c.perr.fresh = end - start
 		n, err := c.nc.Read(buf[end:])
 		if n == 0 && err != nil {
 			// On EOF (a half-close) what is queued still goes out, as
@@ -119,6 +120,7 @@ func (c *client) endBatch() {
 // not stay with it.
 func (c *client) releaseReader() {
 	c.cache, c.pcd, c.pcdSet, c.msgh = nil, nil, nil, nil
+	c.perr = parseErrState{}
 	if c.stallTimer != nil {
 		c.stallTimer.Stop()
 	}

@@ -1,0 +1,126 @@
+package broker_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// errConnect is sent before each case's bytes, in the same write, so the
+// parser error's index counts from the start of this line in both servers.
+const errConnect = "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true}\r\n"
+
+// errLogCases are malformed commands and the error line nats-server logs
+// for each (after the client's label).
+var errLogCases = []struct{ name, send, want string }{
+	{"sub args", "SUB foo bar baz qux\r\n", `processSub Parse Error: "foo bar baz qux"`},
+	{"unsub args", "UNSUB 1 2 3\r\n", `processUnsub Parse Error: "1 2 3"`},
+	{"pub args", "PUB foo\r\n", `processPub Parse Error: "foo"`},
+	{"pub size", "PUB foo x\r\n", `processPub Bad or Missing Size: "foo x"`},
+	{"hpub args", "HPUB foo 1\r\n", `processHeaderPub Parse Error: "foo 1"`},
+	{"hpub header size", "HPUB foo x 2\r\n", `processHeaderPub Bad or Missing Header Size: "foo x 2"`},
+	{"hpub total size", "HPUB foo 1 x\r\n", `processHeaderPub Bad or Missing Total Size: "foo 1 x"`},
+	{"hpub sizes", "HPUB foo 5 2\r\n", `processHeaderPub Header Size larger then TotalSize: "foo 5 2"`},
+	{"max payload", "PUB foo 2000000\r\n", `maximum payload exceeded: 2000000 vs 1048576`},
+	{"unknown op", "FOO\r\n", `Client parser ERROR, state=0, i=59: proto='"FOO\r"...'`},
+	{"op prefix", "PUX\r\n", `Client parser ERROR, state=30, i=61: proto='"X\r"...'`},
+	{"no space", "SUB\r\n", `Client parser ERROR, state=45, i=62: proto='"\r"...'`},
+	{"payload end r", "PUB foo 1\r\nxx\r\n", `Client parser ERROR, state=41, i=71: proto='"x\r"...'`},
+	{"payload end n", "PUB foo 1\r\nx\rx\n", `Client parser ERROR, state=42, i=72: proto='"x"...'`},
+	{"connect json", "CONNECT {bad\r\n", `invalid character 'b' looking for beginning of object key string`},
+	{"connect type", "CONNECT {\"verbose\":\"x\"}\r\n", `json: cannot unmarshal string into Go struct field ClientOpts.verbose of type bool`},
+	{"info type", "INFO {\"port\":\"x\"}\r\n", `json: cannot unmarshal string into Go struct field Info.port of type int`},
+	{"client error", "-ERR x\r\n", `Client Error x`},
+}
+
+// A malformed command is logged in nats-server's words, with its numbers;
+// nats-server itself is checked against the same table when installed.
+func TestParseErrorLogs(t *testing.T) {
+	t.Run("broker", func(t *testing.T) {
+		rs := startFromFile(t, listenLocal)
+		for _, c := range errLogCases {
+			m := rs.log.mark()
+			sendRaw(t, rs.Addr().String(), c.send)
+			rs.log.wait(t, m, "[ERR] ")
+			rs.log.wait(t, m, " - "+c.want)
+		}
+	})
+	t.Run("nats-server", func(t *testing.T) {
+		bin := referenceBinary()
+		if bin == "" {
+			t.Skip("nats-server not installed (shared/tools/peers.sh)")
+		}
+		logFile := filepath.Join(t.TempDir(), "nats.log")
+		r := launchReference(t, bin, serverConfig{}, "-1", "-l", logFile)
+		for _, c := range errLogCases {
+			sendRaw(t, r.addr, c.send)
+			waitFor(t, 5*time.Second, func() error {
+				b, _ := os.ReadFile(logFile)
+				if !strings.Contains(string(b), " - "+c.want+"\n") {
+					return fmt.Errorf("%s: log lacks %q", c.name, c.want)
+				}
+				return nil
+			})
+		}
+	})
+}
+
+// sendRaw connects, writes errConnect and data in one write, and waits
+// for the server to close the connection.
+func sendRaw(t *testing.T, addr, data string) {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	buf := make([]byte, 4096)
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := nc.Read(buf); err != nil { // INFO
+		t.Fatal(err)
+	}
+	if _, err := nc.Write([]byte(errConnect + data)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := nc.Read(buf); err != nil {
+			return // closed (or the deadline: the log check then tells)
+		}
+	}
+}
+
+// The keepalive timer logs each firing at debug level, as nats-server's
+// does, and says when activity put the PING off.
+func TestPingTimerLogs(t *testing.T) {
+	rs := startFromFile(t, listenLocal+"debug: true\nping_interval: \"200ms\"\n")
+	m := rs.log.mark()
+	nc, err := net.Dial("tcp", rs.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if _, err := nc.Write([]byte(errConnect)); err != nil {
+		t.Fatal(err)
+	}
+	rs.log.wait(t, m, "[DBG] 127.0.0.1:")
+	rs.log.wait(t, m, " - Client Ping Timer")
+	// Keep sending: the next firings find recent data and hold the PING.
+	m = rs.log.mark()
+	stop := time.After(3 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(rs.log.since(m), " - Delaying PING due to remote client data or ping 0s ago") {
+		select {
+		case <-stop:
+			t.Fatalf("no delayed PING logged:\n%s", rs.log.since(m))
+		case <-tick.C:
+			if _, err := nc.Write([]byte("PUB x 0\r\n\r\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
