@@ -9,8 +9,9 @@ import (
 
 // connectField matches one `"key": value` pair of a CONNECT's JSON: a quoted
 // key (escapes allowed), then a quoted string (escapes allowed) or a bare
-// value such as a number.
-var connectField = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"(\s*:\s*)(?:("(?:[^"\\]|\\.)*")|([^\s,}\]"{\[]+))`)
+// value such as a number. A bare [REDACTED] is a value too, so redacting
+// what was redacted already reads it the same way and changes nothing.
+var connectField = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"(\s*:\s*)(?:("(?:[^"\\]|\\.)*")|(\[REDACTED\]|[^\s,}\]"{\[]+))`)
 
 // redactSecrets replaces the passwords, tokens, signatures and nkeys in a
 // CONNECT's JSON with [REDACTED] for the trace. Keys are matched as
