@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"runtime"
 )
@@ -47,7 +48,7 @@ func (s *Server) baseInfo() serverInfo {
 	if o.ClientAdvertise != "" {
 		host, port = advertised(o.ClientAdvertise, s.port)
 	}
-	return serverInfo{
+	info := serverInfo{
 		ID:         s.id,
 		Name:       s.name,
 		Version:    Version,
@@ -60,6 +61,16 @@ func (s *Server) baseInfo() serverInfo {
 		APILevel:   jsAPILevel,
 		XKey:       s.xkey,
 	}
+	// As nats-server's server-wide INFO, which its async INFOs (connect_info,
+	// ldm) repeat; createClient adjusts them per connection.
+	if a := s.authp.Load(); a != nil {
+		info.AuthRequired = a.required
+	}
+	if tc := s.tlsp.Load(); tc != nil {
+		info.TLSRequired, info.TLSAvailable = !o.AllowNonTLS, o.AllowNonTLS
+		info.TLSVerify = tc.ClientAuth == tls.RequireAndVerifyClientCert
+	}
+	return info
 }
 
 // infoProto renders `INFO {json} \r\n`: nats-server puts a space before CRLF.

@@ -211,8 +211,7 @@ func (c *client) prepareConn(info *serverInfo) *tlsPlan {
 		return nil
 	}
 	o := c.srv.Options()
-	info.TLSRequired = !o.AllowNonTLS
-	info.TLSAvailable = o.AllowNonTLS
+	info.TLSRequired, info.TLSAvailable = !o.AllowNonTLS, o.AllowNonTLS
 	info.TLSVerify = tc.ClientAuth == tls.RequireAndVerifyClientCert
 	p := &tlsPlan{cfg: tc, sniff: o.AllowNonTLS, timeout: o.TLSTimeout, pinned: o.TLSPinnedCerts}
 	if o.TLSHandshakeFirst {

@@ -288,3 +288,31 @@ func TestTLSNegotiationShutdown(t *testing.T) {
 		})
 	}
 }
+
+// The INFO that answers the first PING repeats the server's auth and TLS
+// fields, as nats-server's does.
+func TestTLSConnectInfoFields(t *testing.T) {
+	p := newPKI(t)
+	bothServers(t, "allow_non_tls: true\nauthorization { token: t }\n"+p.tlsConf(""), func(t *testing.T, addr string) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		if _, err := readLine(c, br, 3*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write([]byte("CONNECT {\"verbose\":false,\"protocol\":1,\"auth_token\":\"t\"}\r\nPING\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		if line, err := readLine(c, br, 3*time.Second); line != "PONG\r\n" {
+			t.Fatalf("got %q (%v), want PONG", line, err)
+		}
+		info, err := readLine(c, br, 3*time.Second)
+		if err != nil || !strings.Contains(info, `"connect_info":true`) ||
+			!strings.Contains(info, `"headers":true,"auth_required":true,"tls_available":true,"max_payload"`) {
+			t.Fatalf("connect INFO %q (%v)", info, err)
+		}
+	})
+}
