@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"net"
 	"strconv"
 	"sync"
@@ -67,6 +68,8 @@ type client struct {
 	awaitingAuth bool                      // auth required and no CONNECT passed yet; read goroutine
 	authTimer    *time.Timer               // guarded by mu
 	creds        *connectOpts              // the CONNECT that authenticated; guarded by mu
+	tlsState     *tls.ConnectionState      // after the handshake; guarded by mu
+	tlsFirst     bool                      // TLS came before INFO (handshake_first); guarded by mu
 	perms        atomic.Pointer[connPerms] // nil: everything is allowed
 	replies      map[string]*replyPerm     // allow_responses grants; guarded by mu
 

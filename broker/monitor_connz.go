@@ -2,6 +2,7 @@ package broker
 
 import (
 	"cmp"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"slices"
@@ -156,6 +157,10 @@ type connInfo struct {
 	Name           string      `json:"name,omitempty"`
 	Lang           string      `json:"lang,omitempty"`
 	Version        string      `json:"version,omitempty"`
+	TLSVersion     string      `json:"tls_version,omitempty"`
+	TLSCipher      string      `json:"tls_cipher_suite,omitempty"`
+	TLSPeerCerts   []peerCert  `json:"tls_peer_certs,omitempty"`
+	TLSFirst       bool        `json:"tls_first,omitempty"`
 	AuthorizedUser string      `json:"authorized_user,omitempty"`
 	Account        string      `json:"account,omitempty"`
 	Subs           []string    `json:"subscriptions_list,omitempty"`
@@ -244,6 +249,15 @@ func (ci *connInfo) fill(c *client, now time.Time, o *connzOptions) {
 		for i := range subs {
 			ci.Subs[i] = subs[i].Subject
 		}
+	}
+	if cs := c.tlsState; cs != nil && !c.closed {
+		// As nats-server: the TLS of an open connection only, its peer
+		// certificates with auth.
+		ci.TLSVersion, ci.TLSCipher = tlsVersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite)
+		if o.auth {
+			ci.TLSPeerCerts = peerCerts(cs.PeerCertificates)
+		}
+		ci.TLSFirst = c.tlsFirst
 	}
 	if o.auth {
 		// nats-server shows the account's name tag for an open connection

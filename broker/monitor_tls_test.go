@@ -1,15 +1,20 @@
 package broker_test
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/natsvisor/natsvisor/broker"
 )
@@ -75,4 +80,66 @@ func TestMonitorStartErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", tc.o, err, tc.want)
 		}
 	}
+}
+
+// /connz shows an open TLS connection's version and cipher, its client
+// certificates with auth=1, and tls_first under handshake_first.
+func TestMonitorConnzTLS(t *testing.T) {
+	p := newPKI(t)
+	for _, first := range []bool{false, true} {
+		t.Run("handshake_first="+strconv.FormatBool(first), func(t *testing.T) {
+			conf := "http: \"127.0.0.1:-1\"\ntls { cert_file: \"" + p.cert + "\", key_file: \"" + p.key +
+				"\", ca_file: \"" + p.ca + "\", verify: true, handshake_first: " + strconv.FormatBool(first) + " }\n"
+			s, _, _ := confServer(t, conf)
+			opts := []nats.Option{nats.RootCAs(p.ca), nats.ClientCert(p.ccert, p.ckey)}
+			if first {
+				opts = append(opts, nats.TLSHandshakeFirst())
+			}
+			mustConnect(t, tlsURL(s), opts...)
+			var cz struct {
+				Connections []struct {
+					TLSVersion string `json:"tls_version"`
+					TLSCipher  string `json:"tls_cipher_suite"`
+					TLSFirst   bool   `json:"tls_first"`
+					PeerCerts  []struct {
+						Subject, SPKI, Cert string
+					} `json:"tls_peer_certs"`
+				} `json:"connections"`
+			}
+			getJSON(t, s.MonitorURL()+"/connz", &cz)
+			if len(cz.Connections) != 1 {
+				t.Fatalf("connz: %+v", cz)
+			}
+			c := cz.Connections[0]
+			if c.TLSVersion != "1.3" || c.TLSCipher == "" || c.TLSFirst != first || c.PeerCerts != nil {
+				t.Errorf("connz without auth: %+v", c)
+			}
+			var doc map[string]any
+			b := getJSON(t, s.MonitorURL()+"/connz?auth=1", &doc)
+			cert := readCert(t, p.ccert)
+			spki, raw := sha256.Sum256(cert.RawSubjectPublicKeyInfo), sha256.Sum256(cert.Raw)
+			want := `"tls_peer_certs":[{"subject":"CN=client","spki_sha256":"` + hex.EncodeToString(spki[:]) +
+				`","cert_sha256":"` + hex.EncodeToString(raw[:]) + `"}]`
+			if !strings.Contains(strings.Join(strings.Fields(string(b)), ""), want) {
+				t.Errorf("connz?auth=1 lacks %s:\n%s", want, b)
+			}
+		})
+	}
+}
+
+func readCert(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		t.Fatalf("no PEM in %s", path)
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -321,6 +321,9 @@ func (c *client) handshake(conn *tls.Conn, timeout time.Duration, pinned PinnedC
 		return err
 	}
 	cs := conn.ConnectionState()
+	c.mu.Lock()
+	c.tlsState = &cs
+	c.mu.Unlock()
 	c.debugf("TLS handshake complete")
 	c.debugf("TLS version %s, cipher suite %s", tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
 	return nil

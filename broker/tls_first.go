@@ -215,6 +215,11 @@ func (c *client) negotiate(n *negotConn) bool {
 		c.closeConnection(reasonWriteError, false)
 		return false
 	}
+	if first {
+		c.mu.Lock()
+		c.tlsFirst = true
+		c.mu.Unlock()
+	}
 	return n.set(tc)
 }
 
