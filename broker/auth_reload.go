@@ -182,16 +182,3 @@ func (c *client) queueErrAndClose(text string, reason closeReason) {
 	c.queueErr(text)
 	c.closeConnection(reason, true)
 }
-
-// logUsersReloaded logs what nats-server logs on every reload of a config
-// with users, changed or not: the users, then the accounts they belong to.
-func (s *Server) logUsersReloaded(cur, next *Options, logged map[string]bool) {
-	if cur.Users == nil && next.Users == nil {
-		return
-	}
-	if !logged["authorization users"] {
-		logged["authorization users"] = true
-		s.logger().Noticef("Reloaded: authorization users")
-	}
-	s.logger().Noticef("Reloaded: accounts")
-}

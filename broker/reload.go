@@ -1,11 +1,13 @@
 package broker
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +52,60 @@ var ignoredOnReload = map[string]bool{
 var loggingFields = map[string]bool{
 	"Logtime": true, "LogtimeUTC": true, "LogFile": true, "Debug": true, "Trace": true, "TraceVerbose": true,
 	"Syslog": true, "RemoteSyslog": true,
+}
+
+// natsServerFields is nats-server's Options field order, which its reload
+// logs changes in; ours have the same names.
+var natsServerFields = func() map[string]int {
+	order := []string{"ClientAdvertise", "Trace", "Debug", "TraceVerbose", "Logtime", "LogtimeUTC", "MaxConn",
+		"Nkeys", "Users", "Accounts", "NoAuthUser", "Username", "Password", "Authorization", "PingInterval",
+		"MaxPingsOut", "AuthTimeout", "MaxControlLine", "MaxPayload", "NoFastProducerStall", "PidFile",
+		"PortsFileDir", "LogFile", "Syslog", "RemoteSyslog", "TLSTimeout", "TLS", "TLSVerify", "TLSMap",
+		"TLSCert", "TLSKey", "TLSCaCert", "TLSCiphers", "TLSCurvePreferences", "TLSPinnedCerts",
+		"TLSHandshakeFirst", "TLSHandshakeFirstFallback", "AllowNonTLS", "WriteDeadline", "MaxTracedMsgLen"}
+	m := make(map[string]int, len(order))
+	for i, f := range order {
+		m[f] = i
+	}
+	return m
+}()
+
+// natsServerOrder returns the changed fields, with the Users and Accounts
+// nats-server reloads every time, in nats-server's order.
+func natsServerOrder(fields []string) []string {
+	out := append(slices.Clone(fields), "Accounts")
+	if !slices.Contains(out, "Users") {
+		out = append(out, "Users")
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		ia, oka := natsServerFields[a]
+		ib, okb := natsServerFields[b]
+		switch {
+		case !oka || !okb:
+			return cmp.Compare(boolRank(!oka), boolRank(!okb))
+		default:
+			return cmp.Compare(ia, ib)
+		}
+	})
+	return out
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// loggingChanged reports whether a changed field rebuilds the logger.
+func loggingChanged(fields []string) bool {
+	return slices.ContainsFunc(fields, func(f string) bool { return loggingFields[f] })
+}
+
+// authChanged reports whether a changed field is one of authorization or
+// TLS.
+func authChanged(fields []string) bool {
+	return slices.ContainsFunc(fields, func(f string) bool { _, ok := authReloadable[f]; return ok })
 }
 
 // LoggerFactory builds the logger for a set of options. Reload calls it when
@@ -181,40 +237,49 @@ func (s *Server) applyOptions(next *Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	logChanged := false
-	for _, f := range fields {
-		logChanged = logChanged || loggingFields[f]
-	}
-	if logChanged && s.reload.factory != nil {
-		l, release, err := s.reload.factory(next)
+	var newLogger Logger
+	var release func()
+	if loggingChanged(fields) && s.reload.factory != nil {
+		l, rel, err := s.reload.factory(next)
 		if err != nil {
 			return nil, err
 		}
 		if l == nil {
 			l = nopLogger{}
 		}
-		old := s.reload.release
-		s.logp.Store(&logBox{l})
-		s.reload.release = release
-		if old != nil {
-			old()
-		}
+		newLogger, release = l, rel
 	}
 	s.opts.Store(next)
 	s.trace.Store(next.Trace || next.TraceVerbose)
 	s.debug.Store(next.Debug)
 	s.noStall.Store(next.NoFastProducerStall)
 	keys := make([]string, 0, len(fields))
-	authLogged := map[string]bool{}
 	for _, f := range fields {
 		keys = append(keys, reloadable[f])
-		if !s.logAuthField(f, next, authLogged) {
+	}
+	// As nats-server: each change is logged by the logger in force until
+	// now, in nats-server's option order, with the users and accounts it
+	// reloads every time; the new logger takes over after.
+	authLogged := map[string]bool{}
+	for _, f := range natsServerOrder(fields) {
+		switch {
+		case f == "Accounts":
+			s.logger().Noticef("Reloaded: accounts")
+		case s.logAuthField(f, next, authLogged):
+		default:
 			s.applyField(f, cur, next)
 		}
 	}
-	s.logUsersReloaded(cur, next, authLogged)
-	if len(authLogged) > 0 || next.TLS {
+	if authChanged(fields) || next.TLS {
 		s.reloadAuth(next) // TLS files are read again on every reload
+	}
+	if newLogger != nil {
+		old := s.reload.release
+		s.logp.Store(&logBox{newLogger})
+		s.reload.release = release
+		if old != nil {
+			old()
+		}
 	}
 	return keys, nil
 }

@@ -557,3 +557,34 @@ func TestReloadFastProducerStall(t *testing.T) {
 		rs.log.wait(t, m, c.log)
 	}
 }
+
+// A reload logs its changes in nats-server's order (its Options field
+// order), with the users and accounts nats-server reloads every time; this
+// is nats-server 2.15.2's output for the same two files.
+func TestReloadLogOrder(t *testing.T) {
+	rs := startFromFile(t, listenLocal)
+	m := rs.log.mark()
+	if err := rs.rewriteAndReload(t, listenLocal+"debug: true\nmax_payload: 2000\nping_interval: \"30s\"\n"+
+		"write_deadline: \"3s\"\nmax_connections: 50\nlogtime: false\n"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range strings.Split(rs.log.since(m), "\n") {
+		if strings.HasPrefix(l, "[INF] Reloaded") {
+			got = append(got, strings.TrimPrefix(l, "[INF] "))
+		}
+	}
+	want := []string{"Reloaded: debug = true", "Reloaded: logtime = false", "Reloaded: max_connections = 50",
+		"Reloaded: authorization users", "Reloaded: accounts", "Reloaded: ping_interval = 30s",
+		"Reloaded: max_payload = 2000", "Reloaded: write_deadline = 3s"}
+	if len(got) != len(want)+1 || strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") ||
+		!strings.HasPrefix(got[len(want)], "Reloaded server configuration (sha256:") {
+		t.Fatalf("reload logged:\n%s\nwant:\n%s\nReloaded server configuration (…)", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Nothing changed: the users and accounts lines still come.
+	m = rs.log.mark()
+	if err := rs.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	rs.log.wait(t, m, "[INF] Reloaded: authorization users\n[INF] Reloaded: accounts\n[INF] Reloaded server configuration")
+}
