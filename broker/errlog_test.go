@@ -124,3 +124,31 @@ func TestPingTimerLogs(t *testing.T) {
 		}
 	}
 }
+
+// On 0.0.0.0 the server lists the host's global unicast addresses at debug
+// level, as nats-server does when it works out its connect URLs.
+func TestNonLocalIPsLogged(t *testing.T) {
+	rs := startFromFile(t, "listen: \"0.0.0.0:-1\"\ndebug: true\n")
+	var want []string
+	ifaces, _ := net.Interfaces()
+	for _, iface := range ifaces {
+		addrs, _ := iface.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.IsGlobalUnicast() {
+				want = append(want, "[DBG]   ip="+n.IP.String())
+			}
+		}
+	}
+	log := rs.log.since(0)
+	if !strings.Contains(log, "[DBG] Get non local IPs for \"0.0.0.0\"") {
+		t.Fatalf("no lookup logged:\n%s", log)
+	}
+	for _, w := range want {
+		if !strings.Contains(log, w+"\n") {
+			t.Errorf("log lacks %q:\n%s", w, log)
+		}
+	}
+	if len(want) == 0 && !strings.Contains(log, `[ERR] Address "0.0.0.0" can not be resolved properly`) {
+		t.Errorf("no address and no error:\n%s", log)
+	}
+}

@@ -65,6 +65,7 @@ func (s *Server) Start() error {
 	s.mu.Unlock()
 	s.logger().Noticef("Listening for client connections on %s", net.JoinHostPort(o.Host, strconv.Itoa(s.port)))
 	s.logTLSMode(o)
+	s.logNonLocalIPs(o)
 	s.wg.Add(1)
 	go s.acceptLoop(ln)
 	s.writePortsFile(o.PortsFileDir)

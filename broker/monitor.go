@@ -115,7 +115,6 @@ func (s *Server) startMonitoring(o *Options) error {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !s.isClosed() {
 			s.logger().Errorf("Error starting monitor on %q: %v", hp, err)
 		}
-		s.logger().Debugf("HTTP monitoring server stopped")
 	}()
 	return nil
 }
