@@ -152,3 +152,26 @@ func TestNonLocalIPsLogged(t *testing.T) {
 		t.Errorf("no address and no error:\n%s", log)
 	}
 }
+
+// The accept loop's end is a debug line at shutdown, but not when lame
+// duck mode closed the listener, as in nats-server.
+func TestAcceptLoopExitLogged(t *testing.T) {
+	for _, ldm := range []bool{false, true} {
+		rs := startFromFile(t, listenLocal+"debug: true\n")
+		if ldm {
+			rs.LameDuck()
+		} else {
+			rs.Shutdown()
+		}
+		select {
+		case <-rs.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatal("no shutdown")
+		}
+		rs.Shutdown() // waits for the goroutines
+		log := rs.log.since(0)
+		if got := strings.Contains(log, "[DBG] Client accept loop exiting.."); got == ldm {
+			t.Errorf("lame duck %v: accept loop exit logged %v:\n%s", ldm, got, log)
+		}
+	}
+}

@@ -83,10 +83,12 @@ func (s *Server) acceptLoop(ln net.Listener) {
 		nc, err := ln.Accept()
 		if err != nil {
 			if s.isClosed() || errors.Is(err, net.ErrClosed) {
-				s.logger().Debugf("Client accept loop exiting..")
+				if !s.InLameDuck() { // lame duck closed it: nats-server says nothing
+					s.logger().Debugf("Client accept loop exiting..")
+				}
 				return
 			}
-			s.logger().Errorf("Temporary Client Accept Error (%v), sleeping %dms", err, delay.Milliseconds())
+			s.logAcceptError(err, delay)
 			time.Sleep(delay)
 			delay = min(delay*2, time.Second)
 			continue
@@ -94,6 +96,16 @@ func (s *Server) acceptLoop(ln net.Listener) {
 		delay = 10 * time.Millisecond
 		s.createClient(nc)
 	}
+}
+
+// logAcceptError words a failed accept as nats-server does.
+func (s *Server) logAcceptError(err error, delay time.Duration) {
+	var te interface{ Temporary() bool }
+	if errors.As(err, &te) && te.Temporary() {
+		s.logger().Errorf("Temporary Client Accept Error(%v), sleeping %dms", err, delay.Milliseconds())
+		return
+	}
+	s.logger().Errorf("Client Accept error: %v", err)
 }
 
 // createClient sends INFO and starts the connection's goroutines; past
