@@ -268,10 +268,10 @@ func (c *client) stopAuthTimer() bool {
 
 // authTimeout runs on the timer's goroutine: no CONNECT in time.
 func (c *client) authTimeout() {
-	c.debugf("%s", errAuthTimeout)
 	if c.tracing() {
 		c.traceOut("-ERR", []byte(errAuthTimeout))
 	}
+	c.debugf("%s", errAuthTimeout) // after the -ERR's trace, as nats-server logs them
 	c.mu.Lock()
 	c.queueLocked([]byte("-ERR '" + errAuthTimeout + "'\r\n"))
 	c.mu.Unlock()
