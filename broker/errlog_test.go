@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -173,5 +174,56 @@ func TestAcceptLoopExitLogged(t *testing.T) {
 		if got := strings.Contains(log, "[DBG] Client accept loop exiting.."); got == ldm {
 			t.Errorf("lame duck %v: accept loop exit logged %v:\n%s", ldm, got, log)
 		}
+	}
+}
+
+// The limits log as nats-server 2.15.2 logs them: the control line after
+// its -ERR and the close, refused subscriptions and connections with the
+// error text alone.
+func TestLimitLogs(t *testing.T) {
+	rs := startFromFile(t, listenLocal+"trace: true\ndebug: true\nmax_connections: 2\nmax_control_line: 64\nmax_subscriptions: 1\n")
+	addr := rs.Addr().String()
+
+	m := rs.log.mark()
+	sendRaw(t, addr, "SUB "+strings.Repeat("x", 80)+" 1\r\n")
+	rs.log.wait(t, m, "->> [-ERR maximum control line exceeded]")
+	lines := rs.log.since(m)
+	i, j := strings.Index(lines, "Client connection closed: Maximum Control Line Exceeded"), strings.Index(lines, "[ERR] 127.0.0.1:")
+	if i < 0 || j < i {
+		t.Errorf("control line: want the close, then the error:\n%s", lines)
+	}
+
+	m = rs.log.mark()
+	a, ab := rawClient(t, addr)
+	fmt.Fprint(a, "SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPING\r\n")
+	expectLine(t, a, ab, "-ERR 'maximum subscriptions exceeded'\r\n")
+	expectLine(t, a, ab, "-ERR 'maximum subscriptions exceeded'\r\n")
+	expectLine(t, a, ab, "PONG\r\n")
+	if n := strings.Count(rs.log.since(m), " - maximum subscriptions exceeded\n"); n != 1 {
+		t.Errorf("refused subscriptions logged %d times, want once:\n%s", n, rs.log.since(m))
+	}
+
+	rawClient(t, addr) // the second of two
+	m = rs.log.mark()
+	for range 2 {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(nc)
+		nc.Close()
+		if !strings.HasSuffix(string(b), "-ERR 'maximum connections exceeded'\r\n") {
+			t.Fatalf("over the limit got %q", b)
+		}
+	}
+	rs.log.wait(t, m, "Client connection closed: Maximum Connections Exceeded")
+	got := rs.log.since(m)
+	for _, want := range []string{"- Client connection created", "- ->> [-ERR maximum connections exceeded]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, " - maximum connections exceeded"); n != 1 {
+		t.Errorf("refused connections logged %d times within a second, want once:\n%s", n, got)
 	}
 }

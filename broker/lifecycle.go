@@ -140,8 +140,16 @@ func (s *Server) createClient(nc net.Conn) {
 
 	go func() { defer s.wg.Done(); c.writeLoop() }()
 	if full {
-		c.errorf("%s", errMaxConnections)
+		// As nats-server: created, refused, and the error logged at most
+		// once a second.
+		c.debugf("Client connection created")
+		if c.tracing() {
+			c.traceOut("-ERR", []byte(errMaxConnections))
+		}
 		c.out.write([]byte("-ERR '" + errMaxConnections + "'\r\n"))
+		if s.rateLimit.allow(errMaxConnections) {
+			c.errorf("%s", errMaxConnections)
+		}
 		c.closeConnection(reasonMaxConnections, true)
 		s.wg.Done()
 		return

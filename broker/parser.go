@@ -214,8 +214,8 @@ func (c *client) protoErr(state, pos int) error {
 }
 
 func (c *client) maxControlLineErr() error {
-	c.errorf("%s", errMaxControlLine)
 	c.sendErrAndClose(errMaxControlLine, reasonMaxControlLine)
+	c.errorf("%s", errMaxControlLine) // after the close, as nats-server logs it
 	return errClosed
 }
 

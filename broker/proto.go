@@ -39,7 +39,9 @@ func (c *client) processSub(arg []byte) error {
 		c.mu.Unlock() // a duplicate sid is ignored: the first stays
 	} else if limit := c.srv.Options().MaxSubs; limit > 0 && len(c.subs) >= limit {
 		c.mu.Unlock()
-		c.errorf("Maximum Subscriptions Exceeded (%d)", limit)
+		if c.srv.maxSubsLogDue() {
+			c.errorf("%s", errMaxSubs)
+		}
 		c.sendErr(errMaxSubs)
 		return nil
 	} else {

@@ -57,6 +57,7 @@ type Server struct {
 	stalls          atomic.Int64 // publishers held at a stall gate (stall.go)
 	noStall         atomic.Bool  // no_fast_producer_stall
 	rateLimit       rateLimiter  // log statements kept to one a second
+	maxSubsLogged   atomic.Int64 // when a refused subscription was last logged
 	staleConns      atomic.Int64
 	totalConns      atomic.Int64
 

@@ -86,6 +86,15 @@ func (c *client) endStall() {
 	c.stalled = 0
 }
 
+// maxSubsLogDue reports whether a refused subscription may be logged: at
+// most once every two seconds, as nats-server logs it per account.
+func (s *Server) maxSubsLogDue() bool {
+	const every = 2 * time.Second
+	now := time.Now().UnixNano()
+	last := s.maxSubsLogged.Load()
+	return now-last >= int64(every) && s.maxSubsLogged.CompareAndSwap(last, now)
+}
+
 // rateLimiter lets a log statement through at most once per interval.
 type rateLimiter struct {
 	mu   sync.Mutex
