@@ -94,15 +94,8 @@ func (s *Server) subsz(details bool, offset, limit int, test, acc string) (*subs
 		d.Account, d.AccountTag = globalAccountName, globalAccountName
 		list = append(list, d)
 	}
-	slices.SortFunc(list, func(a, b subDetail) int {
-		if a.Cid != b.Cid {
-			if a.Cid < b.Cid {
-				return -1
-			}
-			return 1
-		}
-		return compareSids(a.Sid, b.Sid)
-	})
+	// In the index's order, as nats-server lists them: depth first, at
+	// each level the literal tokens, then *, then >.
 	sz.Total = len(list)
 	lo := min(offset, len(list))
 	hi := lo + min(limit, len(list)-lo)

@@ -438,3 +438,29 @@ func TestMonitorRootAndUnknownPaths(t *testing.T) {
 		})
 	}
 }
+
+// /subsz lists subscriptions as nats-server walks its index: depth first,
+// at each level the literal tokens before * and >.
+func TestMonitorSubszOrder(t *testing.T) {
+	s, u := startMonitored(t, nil)
+	nc := connectNamed(t, s, "subs")
+	for _, subj := range []string{"foo.*", "foo.bar", ">"} {
+		if _, err := nc.SubscribeSync(subj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var sz struct {
+		Subs []struct{ Subject string } `json:"subscriptions_list"`
+	}
+	getJSON(t, u+"/subsz?subs=1", &sz)
+	var got []string
+	for _, x := range sz.Subs {
+		got = append(got, x.Subject)
+	}
+	if strings.Join(got, " ") != "foo.bar foo.* >" {
+		t.Fatalf("subsz order %v, want [foo.bar foo.* >]", got)
+	}
+}
