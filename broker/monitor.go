@@ -310,25 +310,49 @@ const indexPage = `<html lang="en">
 
 // healthStatus is /healthz's answer.
 type healthStatus struct {
-	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
+	Status string        `json:"status"`
+	Error  string        `json:"error,omitempty"`
+	Errors []healthError `json:"errors,omitempty"`
+}
+
+// healthError is one problem /healthz?details=true lists.
+type healthError struct {
+	Type  string `json:"type"` // CONNECTION or BAD_REQUEST
+	Error string `json:"error,omitempty"`
 }
 
 // handleHealthz answers {"status":"ok"}, or 500 with the listener that is
-// not accepting yet.
+// not accepting yet. Its JetStream parameters are checked as nats-server
+// checks them: a stream needs an account, a consumer a stream.
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	s.countRequest(healthzPath)
+	var details bool
 	for _, p := range []string{"js-enabled", "js-enabled-only", "js-server-only", "js-meta-only", "details"} {
-		if _, err := decodeBool(w, r, p); err != nil {
+		b, err := decodeBool(w, r, p)
+		if err != nil {
 			return
+		}
+		details = details || (p == "details" && b)
+	}
+	q := r.URL.Query()
+	code, kind, problem := http.StatusOK, "", ""
+	switch {
+	case q.Get("account") == "" && q.Get("stream") != "":
+		code, kind, problem = http.StatusBadRequest, "BAD_REQUEST", `"account" must not be empty when checking stream health`
+	case q.Get("stream") == "" && q.Get("consumer") != "":
+		code, kind, problem = http.StatusBadRequest, "BAD_REQUEST", `"stream" must not be empty when checking consumer health`
+	default:
+		if ok, what := s.Readiness(); !ok {
+			code, kind, problem = http.StatusInternalServerError, "CONNECTION", "failed to be ready for connections: "+what
+			s.logger().Warnf("Healthcheck failed: %q", problem)
 		}
 	}
 	hs := healthStatus{Status: "ok"}
-	code := http.StatusOK
-	if ok, what := s.Readiness(); !ok {
-		code = http.StatusInternalServerError
-		hs = healthStatus{Status: "error", Error: "failed to be ready for connections: " + what}
-		s.logger().Warnf("Healthcheck failed: %q", hs.Error)
+	switch {
+	case problem != "" && details:
+		hs = healthStatus{Status: "error", Errors: []healthError{{Type: kind, Error: problem}}}
+	case problem != "":
+		hs = healthStatus{Status: "error", Error: problem}
 	}
 	b, _ := json.Marshal(hs)
 	w.Header().Set("Content-Type", "application/json")

@@ -464,3 +464,26 @@ func TestMonitorSubszOrder(t *testing.T) {
 		t.Fatalf("subsz order %v, want [foo.bar foo.* >]", got)
 	}
 }
+
+// /healthz checks its JetStream parameters as nats-server does, even with
+// no JetStream: a stream needs an account, a consumer a stream.
+func TestMonitorHealthzParams(t *testing.T) {
+	_, u := startMonitored(t, nil)
+	for _, c := range []struct {
+		q    string
+		code int
+		body string
+	}{
+		{"", 200, `{"status":"ok"}`},
+		{"?details=true", 200, `{"status":"ok"}`},
+		{"?account=a&stream=s&consumer=c", 200, `{"status":"ok"}`},
+		{"?stream=x", 400, `{"status":"error","error":"\"account\" must not be empty when checking stream health"}`},
+		{"?account=a&consumer=c", 400, `{"status":"error","error":"\"stream\" must not be empty when checking consumer health"}`},
+		{"?stream=x&details=true", 400, `{"status":"error","errors":[{"type":"BAD_REQUEST","error":"\"account\" must not be empty when checking stream health"}]}`},
+	} {
+		code, _, b := get(t, u+"/healthz"+c.q)
+		if code != c.code || string(b) != c.body {
+			t.Errorf("/healthz%s: %d %s, want %d %s", c.q, code, b, c.code, c.body)
+		}
+	}
+}
