@@ -186,7 +186,7 @@ func TestLimitLogs(t *testing.T) {
 
 	m := rs.log.mark()
 	sendRaw(t, addr, "SUB "+strings.Repeat("x", 80)+" 1\r\n")
-	rs.log.wait(t, m, "->> [-ERR maximum control line exceeded]")
+	rs.log.wait(t, m, " - maximum control line exceeded")
 	lines := rs.log.since(m)
 	i, j := strings.Index(lines, "Client connection closed: Maximum Control Line Exceeded"), strings.Index(lines, "[ERR] 127.0.0.1:")
 	if i < 0 || j < i {
