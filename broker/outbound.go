@@ -145,7 +145,7 @@ func (c *client) write(bufs [][]byte) error {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(wd))
 	}
 	nb := net.Buffers(bufs)
-	_, err := nb.WriteTo(c.nc)
+	_, err := nb.WriteTo(c.writeTarget())
 	return err
 }
 

@@ -140,6 +140,30 @@ func (n *negotConn) Close() error {
 	return n.Conn.Close()
 }
 
+// writeTarget is where writeLoop writes: the socket itself once a
+// negotiated connection stays in clear, so its writes keep their writev.
+func (c *client) writeTarget() net.Conn {
+	if n, ok := c.nc.(*negotConn); ok {
+		return n.transport()
+	}
+	return c.nc
+}
+
+// transport waits for the decision and returns the connection to write
+// to: the raw socket in clear, the TLS side otherwise, n itself once
+// closed (its Write then says so).
+func (n *negotConn) transport() net.Conn {
+	<-n.ready
+	switch v := n.inner.(type) {
+	case nil:
+		return n
+	case *prefixConn:
+		return v.Conn
+	default:
+		return v
+	}
+}
+
 // tlsConn is the TLS transport once decided; nil before or in clear.
 func (n *negotConn) tlsConn() *tls.Conn {
 	n.mu.Lock()
