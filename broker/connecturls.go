@@ -16,20 +16,8 @@ func (s *Server) logNonLocalIPs(o *Options) {
 	}
 	s.logger().Debugf("Get non local IPs for %q", o.Host)
 	found := 0
-	ifaces, _ := net.Interfaces()
-	for _, iface := range ifaces {
-		addrs, _ := iface.Addrs()
-		for _, a := range addrs {
-			var ip net.IP
-			switch v := a.(type) {
-			case *net.IPNet:
-				ip = v.IP
-			case *net.IPAddr:
-				ip = v.IP
-			}
-			if ip == nil || !ip.IsGlobalUnicast() || ip.IsUnspecified() {
-				continue
-			}
+	for _, ip := range interfaceIPs() {
+		if ip.IsGlobalUnicast() && !ip.IsUnspecified() {
 			s.logger().Debugf("  ip=%s", ip)
 			found++
 		}
@@ -37,4 +25,23 @@ func (s *Server) logNonLocalIPs(o *Options) {
 	if found == 0 && (o.Host == "0.0.0.0" || o.Host == "::") {
 		s.logger().Errorf("Address %q can not be resolved properly", o.Host)
 	}
+}
+
+// interfaceIPs lists the addresses of the host's network interfaces, in
+// the order the system gives them.
+func interfaceIPs() []net.IP {
+	var ips []net.IP
+	ifaces, _ := net.Interfaces()
+	for _, iface := range ifaces {
+		addrs, _ := iface.Addrs()
+		for _, a := range addrs {
+			switch v := a.(type) {
+			case *net.IPNet:
+				ips = append(ips, v.IP)
+			case *net.IPAddr:
+				ips = append(ips, v.IP)
+			}
+		}
+	}
+	return ips
 }

@@ -35,21 +35,8 @@ func listenerURLs(proto string, addr net.Addr) []string {
 		return []string{proto + "://" + net.JoinHostPort(a.IP.String(), port)}
 	}
 	var urls []string
-	ifaces, _ := net.Interfaces()
-	for _, iface := range ifaces {
-		addrs, _ := iface.Addrs()
-		for _, addr := range addrs {
-			var ip net.IP
-			switch v := addr.(type) {
-			case *net.IPNet:
-				ip = v.IP
-			case *net.IPAddr:
-				ip = v.IP
-			default:
-				continue
-			}
-			urls = append(urls, proto+"://"+net.JoinHostPort(ip.String(), port))
-		}
+	for _, ip := range interfaceIPs() {
+		urls = append(urls, proto+"://"+net.JoinHostPort(ip.String(), port))
 	}
 	return urls
 }
