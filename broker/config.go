@@ -77,7 +77,7 @@ func applyKey(o *Options, e *conf.Entry, ce *ConfigError) {
 			}
 		}
 		if err != nil {
-			ce.Errors = append(ce.Errors, posErr(e.KeyPos, err.Error()))
+			ce.Errors = append(ce.Errors, placeAt(e.KeyPos, err))
 		}
 	case unsupportedKeys[key]:
 		ce.Errors = append(ce.Errors, posErr(e.KeyPos, fmt.Sprintf("field %q is not supported yet", e.Key)))

@@ -34,7 +34,7 @@ func setTLS(o *Options, v *conf.Value, _ *ConfigError) error {
 	t := TLSOptions{TLS: true, AllowNonTLS: o.AllowNonTLS} // allow_non_tls is top-level
 	for _, e := range m.Entries() {
 		if err := t.key(e); err != nil {
-			return err
+			return placeAt(e.KeyPos, err) // at the inner key, as nats-server
 		}
 	}
 	if t.TLSCert != "" && t.TLSKey == "" {
@@ -99,7 +99,7 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 			name, _ := c.V.(string)
 			id, ok := cipherByName(name)
 			if !ok {
-				return fmt.Errorf("unrecognized cipher %s", name)
+				return posErr(c.Pos, "unrecognized cipher "+name) // at the name, as nats-server
 			}
 			t.TLSCiphers = append(t.TLSCiphers, id)
 		}
@@ -112,7 +112,7 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 			name, _ := c.V.(string)
 			id, ok := curveNames[name]
 			if !ok {
-				return fmt.Errorf("unrecognized curve preference %s", name)
+				return posErr(c.Pos, "unrecognized curve preference "+name)
 			}
 			t.TLSCurvePreferences = append(t.TLSCurvePreferences, id)
 		}

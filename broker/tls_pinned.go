@@ -37,7 +37,7 @@ func parsePinnedCerts(v *conf.Value) (PinnedCertSet, error) {
 		}
 		s = strings.ToLower(s)
 		if !pinnedCertRE.MatchString(s) {
-			return nil, fmt.Errorf("error parsing tls config, 'pinned_certs' key %s does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo", s)
+			return nil, posErr(e.Pos, fmt.Sprintf("error parsing tls config, 'pinned_certs' key %s does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo", s))
 		}
 		set[s] = struct{}{}
 	}

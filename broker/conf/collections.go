@@ -139,8 +139,10 @@ func (p *parser) mapEntry(m *Map) (done bool, err error) {
 		return false, errorf(keyPos, "Unexpected EOF processing map.")
 	case r == '"':
 		key, err = p.quotedKey("Unexpected EOF processing double quoted map key.")
+		keyPos.Col++ // nats-server places a quoted key at its first character
 	case r == '\'':
 		key, err = p.quotedKey("Unexpected EOF processing quoted map key.")
+		keyPos.Col++
 	default:
 		if r == '/' {
 			// nats-server drops a lone slash before a map key.

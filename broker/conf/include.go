@@ -24,7 +24,7 @@ func (p *parser) include(m *Map, pos Pos) error {
 	}
 	inc, err := p.s.parseInclude(pos, filepath.Join(p.dir, path))
 	if err != nil {
-		return &Error{Pos: pos, Msg: fmt.Sprintf("error parsing include file '%s', %v", path, err), Err: err}
+		return &Error{Pos: pos, Msg: fmt.Sprintf("error parsing include file '%s', %v", path, err), Err: err, form: bare}
 	}
 	for _, e := range inc.entries {
 		m.set(e)

@@ -94,14 +94,15 @@ func TestIncludeErrors(t *testing.T) {
 	})
 	path := func(name string) string { return filepath.Join(dir, name) }
 	cases := []struct{ file, want string }{
-		{"self.conf", path("self.conf") + ":1:1: error parsing include file 'self.conf', include cycle: " +
+		// nats-server words include errors without their place.
+		{"self.conf", "error parsing include file 'self.conf', include cycle: " +
 			path("self.conf") + " -> " + path("self.conf")},
-		{"a.conf", path("a.conf") + ":1:1: error parsing include file 'b.conf', " +
-			path("b.conf") + ":2:1: error parsing include file 'a.conf', include cycle: " +
+		{"a.conf", "error parsing include file 'b.conf', " +
+			"error parsing include file 'a.conf', include cycle: " +
 			path("a.conf") + " -> " + path("b.conf") + " -> " + path("a.conf")},
-		{"vars.conf", path("vars.conf") + ":2:1: error parsing include file 'usevar.conf', " +
-			path("usevar.conf") + ":1:5: variable reference for 'x' can not be found"},
-		{"missing.conf", path("missing.conf") + ":2:3: error parsing include file 'nope.conf', open " +
+		{"vars.conf", "error parsing include file 'usevar.conf', " +
+			"variable reference for 'x' on line 1 can not be found"},
+		{"missing.conf", "error parsing include file 'nope.conf', open " +
 			path("nope.conf") + ": no such file or directory"},
 	}
 	for _, tc := range cases {

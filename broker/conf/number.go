@@ -90,7 +90,7 @@ func (p *parser) float(pos Pos, start int) (*Value, error) {
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
-			return nil, errorf(pos, "float '%s' is out of the range", text)
+			return nil, bareErrorf(pos, "float '%s' is out of the range", text)
 		}
 		return nil, errorf(pos, "expected float, but got '%s'", text)
 	}
@@ -132,7 +132,7 @@ func (p *parser) integer(pos Pos, text string) (*Value, error) {
 	n, err := strconv.ParseInt(text[:digits], 10, 64)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
-			return nil, errorf(pos, "integer '%s' is out of the range", text)
+			return nil, bareErrorf(pos, "integer '%s' is out of the range", text)
 		}
 		return nil, errorf(pos, "expected integer, but got '%s'", text)
 	}
@@ -144,7 +144,7 @@ func (p *parser) integer(pos Pos, text string) (*Value, error) {
 		}
 		if n*mult/mult != n {
 			// nats-server lets such a product wrap around.
-			return nil, errorf(pos, "integer '%s' is out of the range", text)
+			return nil, bareErrorf(pos, "integer '%s' is out of the range", text)
 		}
 		n *= mult
 	}

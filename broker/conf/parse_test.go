@@ -156,11 +156,11 @@ func TestPositions(t *testing.T) {
 		path         string
 		keyPos, vPos string // "" where there is no key
 	}{
-		{"a", "t.conf:1:1", "t.conf:1:5"},
-		{"b", "t.conf:2:3", "t.conf:2:8"},
+		{"a", "t.conf:1:0", "t.conf:1:4"},
+		{"b", "t.conf:2:4", "t.conf:2:8"},
 		{"b.0", "", "t.conf:2:9"},
 		{"b.1", "", "t.conf:2:12"},
-		{"b.1.c", "t.conf:2:13", "t.conf:2:16"},
+		{"b.1.c", "t.conf:2:13", "t.conf:2:17"},
 		{"d", "t.conf:3:1", "t.conf:3:3"},
 		{"d.e", "t.conf:4:2", "t.conf:4:6"},
 		{"f", "t.conf:7:1", "t.conf:7:5"},

@@ -139,6 +139,9 @@ func (p *parser) entry(m *Map, ctx context) (step, error) {
 	if err != nil {
 		return 0, err
 	}
+	if quoted {
+		keyPos.Col++ // nats-server places a quoted key at its first character
+	}
 	if !quoted && p.atInclude(key) {
 		if err := p.include(m, keyPos); err != nil {
 			return 0, err
@@ -152,7 +155,8 @@ func (p *parser) entry(m *Map, ctx context) (step, error) {
 		if key == "}" {
 			return stepNext, nil // a stray final brace, as JSON-like files end
 		}
-		return 0, errorf(keyPos, "config is invalid: key '%s' has no value", key)
+		// nats-server names only where the input ended.
+		return 0, &Error{Pos: p.sc.pos(), Msg: "config is invalid", form: trailing}
 	case isKeySep(r):
 		p.sc.next()
 	}

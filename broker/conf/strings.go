@@ -55,6 +55,7 @@ func (p *parser) word(pos Pos, s string) (*Value, error) {
 // \t \n \r \" \\ and \xHH only.
 func (p *parser) quotedString(pos Pos) (*Value, error) {
 	p.sc.next()
+	at := p.sc.pos() // as nats-server places a string: its first character
 	var b strings.Builder
 	from := p.sc.off
 	for {
@@ -68,7 +69,7 @@ func (p *parser) quotedString(pos Pos) (*Value, error) {
 		case '"':
 			b.WriteString(p.sc.src[from:p.sc.off])
 			p.sc.next()
-			return &Value{Pos: pos, V: b.String()}, nil
+			return &Value{Pos: at, V: b.String()}, nil
 		case eof:
 			return nil, errorf(pos, "Unexpected EOF in quoted string.")
 		default:
@@ -80,11 +81,12 @@ func (p *parser) quotedString(pos Pos) (*Value, error) {
 // rawString parses '...', which may span lines and takes no escapes.
 func (p *parser) rawString(pos Pos) (*Value, error) {
 	p.sc.next()
+	at := p.sc.pos()
 	start := p.sc.off
 	for {
 		switch p.sc.next() {
 		case '\'':
-			return &Value{Pos: pos, V: p.sc.src[start : p.sc.off-1]}, nil
+			return &Value{Pos: at, V: p.sc.src[start : p.sc.off-1]}, nil
 		case eof:
 			return nil, errorf(pos, "Unexpected EOF in quoted string.")
 		}

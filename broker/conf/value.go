@@ -15,9 +15,15 @@ type Pos struct {
 }
 
 // String renders the position as "file:line:col", or "line:col" when the
-// source has no name.
+// source has no name, counting columns as nats-server does: from 0 on a
+// file's first line and from 1 after that (its lexer measures from the
+// start of the input, then from each line's newline).
 func (p Pos) String() string {
-	s := strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
+	col := p.Col
+	if p.Line == 1 {
+		col--
+	}
+	s := strconv.Itoa(p.Line) + ":" + strconv.Itoa(col)
 	if p.File == "" {
 		return s
 	}

@@ -39,11 +39,11 @@ func (p *parser) variable(pos Pos, name string) (*Value, error) {
 // reference cycle.
 func (s *session) env(pos Pos, name string) (*Value, error) {
 	if slices.Contains(s.envStack, name) {
-		return nil, errorf(pos, "variable reference cycle for '%s'", name)
+		return nil, bareErrorf(pos, "variable reference cycle for '%s'", name)
 	}
 	text, ok := s.lookupEnv(name)
 	if !ok {
-		return nil, errorf(pos, "variable reference for '%s' can not be found", name)
+		return nil, bareErrorf(pos, "variable reference for '%s' on line %d can not be found", name, pos.Line)
 	}
 	if err := s.enter(pos); err != nil {
 		return nil, err
@@ -55,11 +55,11 @@ func (s *session) env(pos Pos, name string) (*Value, error) {
 	// Columns are shifted so that the value itself starts at column 1.
 	m, err := s.parse("env:"+name, envKey+"="+text, ".", 1-len(envKey+"="))
 	if err != nil {
-		return nil, &Error{Pos: pos, Msg: fmt.Sprintf("variable reference for '%s' could not be parsed: %v", name, err), Err: err}
+		return nil, &Error{Pos: pos, Msg: fmt.Sprintf("variable reference for '%s' on line %d could not be parsed: %v", name, pos.Line, err), Err: err, form: bare}
 	}
 	e, ok := m.Get(envKey)
 	if !ok {
-		return nil, errorf(pos, "variable reference for '%s' can not be found", name)
+		return nil, bareErrorf(pos, "variable reference for '%s' on line %d can not be found", name, pos.Line)
 	}
 	return &Value{Pos: pos, V: e.Value.V}, nil
 }

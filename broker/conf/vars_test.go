@@ -80,10 +80,10 @@ func TestEnvironment(t *testing.T) {
 		})
 	}
 	m := mustParse(t, "a = $NV_MAP")
-	if _, v := lookup(t, m, "a"); v.Pos.String() != "t.conf:1:5" {
+	if _, v := lookup(t, m, "a"); v.Pos.String() != "t.conf:1:4" {
 		t.Errorf("env reference at %s", v.Pos)
 	}
-	if _, v := lookup(t, m, "a.b.1"); v.Pos.String() != "env:NV_MAP:1:17" {
+	if _, v := lookup(t, m, "a.b.1"); v.Pos.String() != "env:NV_MAP:1:16" {
 		t.Errorf("element of env value at %s", v.Pos)
 	}
 }
@@ -96,19 +96,19 @@ func TestEnvironmentErrors(t *testing.T) {
 	t.Setenv("NV_FILEVAR", "$y")
 	cases := []struct{ name, src, want string }{
 		{"self", "a = $NV_SELF",
-			"t.conf:1:5: variable reference for 'NV_SELF' could not be parsed: " +
-				"env:NV_SELF:1:1: variable reference cycle for 'NV_SELF'"},
+			"variable reference for 'NV_SELF' on line 1 could not be parsed: " +
+				"variable reference cycle for 'NV_SELF'"},
 		{"cycle", "x = 1\na = $NV_A",
-			"t.conf:2:5: variable reference for 'NV_A' could not be parsed: " +
-				"env:NV_A:1:1: variable reference for 'NV_B' could not be parsed: " +
-				"env:NV_B:1:6: variable reference cycle for 'NV_A'"},
+			"variable reference for 'NV_A' on line 2 could not be parsed: " +
+				"variable reference for 'NV_B' on line 1 could not be parsed: " +
+				"variable reference cycle for 'NV_A'"},
 		{"unparsable", "a = $NV_BAD",
-			"t.conf:1:5: variable reference for 'NV_BAD' could not be parsed: " +
-				"env:NV_BAD:1:6: Expected a top-level value to end with a new line, comment or EOF, but got 'x' instead."},
+			"variable reference for 'NV_BAD' on line 1 could not be parsed: " +
+				"env:NV_BAD:1:5: Expected a top-level value to end with a new line, comment or EOF, but got 'x' instead."},
 		{"cannot see the file", "y = 1\na = $NV_FILEVAR",
-			"t.conf:2:5: variable reference for 'NV_FILEVAR' could not be parsed: " +
-				"env:NV_FILEVAR:1:1: variable reference for 'y' can not be found"},
-		{"unset", "a = $NV_UNSET_FOR_SURE", "t.conf:1:5: variable reference for 'NV_UNSET_FOR_SURE' can not be found"},
+			"variable reference for 'NV_FILEVAR' on line 2 could not be parsed: " +
+				"variable reference for 'y' on line 1 can not be found"},
+		{"unset", "a = $NV_UNSET_FOR_SURE", "variable reference for 'NV_UNSET_FOR_SURE' on line 1 can not be found"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

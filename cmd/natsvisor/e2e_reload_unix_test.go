@@ -208,11 +208,11 @@ func TestE2ECheckConfig(t *testing.T) {
 		{"valid", "port: 4222\n", instance.ExitOK,
 			"natsvisor: configuration file %s is valid (sha256:797533ebd0dfba7d34a0f9337ecf147e442871f48ddfd07ed751575a5737267e)\n"},
 		{"warning", "ping_interval: 5\n", instance.ExitConfig,
-			`natsvisor: %s:1:1: invalid use of field "ping_interval": ping_interval should be converted to a duration`},
+			`natsvisor: %s:1:0: invalid use of field "ping_interval": ping_interval should be converted to a duration`},
 		{"empty", "", instance.ExitConfig, "natsvisor: %s: config has no values or is empty"},
 		{"unknown", "port: 1\nbogus: 1\n", instance.ExitConfig, `natsvisor: %s:2:1: unknown field "bogus"`},
 		{"syntax", "port: \"1\n", instance.ExitConfig, "natsvisor: %s:"},
-		{"unsupported", "cluster {}\n", instance.ExitConfig, `natsvisor: %s:1:1: field "cluster" is not supported yet`},
+		{"unsupported", "cluster {}\n", instance.ExitConfig, `natsvisor: %s:1:0: field "cluster" is not supported yet`},
 		{"missing", "", instance.ExitConfig, "no such file or directory"},
 	}
 	for _, tt := range tests {
