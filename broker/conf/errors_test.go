@@ -49,7 +49,7 @@ var errorCases = []struct {
 	{"datetime bad digit", "a = 2026-01-0xT03:04:05Z", "t.conf:1:13: Expected digit in ISO8601 datetime, but found 'x' instead."},
 	{"datetime out of range", "a = 2026-13-02T03:04:05Z", "t.conf:1:4: expected Zulu formatted DateTime, but got '2026-13-02T03:04:05Z'"},
 	{"int too big", "a = 9223372036854775808", "integer '9223372036854775808' is out of the range"},
-	{"size too big", "a = 10e", "integer '10e' is out of the range"}, // nats-server wraps around
+	{"size too big", "a = 10e", "integer '10e' is out of the range"},             // nats-server wraps around
 	{"bad size suffix", "a = 1mbb", "t.conf:1:4: invalid size suffix in '1mbb'"}, // nats-server drops the key
 	{"non-ASCII digit", "a = \u0663", "t.conf:1:4: expected integer, but got '\u0663'"},
 
