@@ -87,12 +87,7 @@ func TestTLSAllowNonTLS(t *testing.T) {
 	p := newPKI(t)
 	bothServers(t, "allow_non_tls: true\n"+p.tlsConf(""), func(t *testing.T, addr string) {
 		t.Run("clear", func(t *testing.T) {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			br := bufio.NewReader(c)
+			c, br := dialRaw(t, addr)
 			info, err := readLine(c, br, 3*time.Second)
 			if err != nil {
 				t.Fatal(err)
@@ -103,12 +98,7 @@ func TestTLSAllowNonTLS(t *testing.T) {
 			pingPong(t, c, br)
 		})
 		t.Run("TLS after INFO", func(t *testing.T) {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			br := bufio.NewReader(c)
+			c, br := dialRaw(t, addr)
 			if _, err := readLine(c, br, 3*time.Second); err != nil {
 				t.Fatal(err)
 			}
@@ -138,12 +128,7 @@ func TestTLSHandshakeFirst(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bothServers(t, tc.conf, func(t *testing.T, addr string) {
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				br := bufio.NewReader(c)
+				c, br := dialRaw(t, addr)
 				if line, err := readLine(c, br, 300*time.Millisecond); !isTimeout(err) {
 					t.Fatalf("before the handshake got %q (%v), want nothing", line, err)
 				}
@@ -182,12 +167,7 @@ func TestTLSHandshakeFirstFallback(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bothServers(t, tc.conf, func(t *testing.T, addr string) {
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				br := bufio.NewReader(c)
+				c, br := dialRaw(t, addr)
 				info, err := readLine(c, br, 3*time.Second)
 				if err != nil {
 					t.Fatalf("no INFO in clear after the fallback: %v", err)
@@ -294,12 +274,7 @@ func TestTLSNegotiationShutdown(t *testing.T) {
 func TestTLSConnectInfoFields(t *testing.T) {
 	p := newPKI(t)
 	bothServers(t, "allow_non_tls: true\nauthorization { token: t }\n"+p.tlsConf(""), func(t *testing.T, addr string) {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		br := bufio.NewReader(c)
+		c, br := dialRaw(t, addr)
 		if _, err := readLine(c, br, 3*time.Second); err != nil {
 			t.Fatal(err)
 		}
@@ -315,4 +290,15 @@ func TestTLSConnectInfoFields(t *testing.T) {
 			t.Fatalf("connect INFO %q (%v)", info, err)
 		}
 	})
+}
+
+// dialRaw connects to addr, closing the connection when the test ends.
+func dialRaw(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
 }
