@@ -1,6 +1,9 @@
 package broker
 
-import "time"
+import (
+	"cmp"
+	"time"
+)
 
 // Defaults match nats-server v2.15.2 (const.go and setBaselineOptions).
 const (
@@ -171,46 +174,20 @@ func NewOptions() *Options {
 
 // setDefaults fills every zero field with its default.
 func (o *Options) setDefaults() {
-	if o.Host == "" {
-		o.Host = DefaultHost
-	}
-	if o.Port == 0 {
-		o.Port = DefaultPort
-	}
-	if o.MaxPayload == 0 {
-		o.MaxPayload = DefaultMaxPayload
-	}
-	if o.MaxControlLine == 0 {
-		o.MaxControlLine = DefaultMaxControlLine
-	}
-	if o.MaxConn == 0 {
-		o.MaxConn = DefaultMaxConnections
-	}
-	if o.MaxPending == 0 {
-		o.MaxPending = DefaultMaxPending
-	}
-	if o.WriteDeadline == 0 {
-		o.WriteDeadline = DefaultWriteDeadline
-	}
-	if o.PingInterval == 0 {
-		o.PingInterval = DefaultPingInterval
-	}
-	if o.MaxPingsOut == 0 {
-		o.MaxPingsOut = DefaultMaxPingsOut
-	}
-	if o.LameDuckDuration == 0 {
-		o.LameDuckDuration = DefaultLameDuckDuration
-	}
-	if o.LameDuckGracePeriod == 0 {
-		o.LameDuckGracePeriod = DefaultLameDuckGracePeriod
-	}
+	o.Host = cmp.Or(o.Host, DefaultHost)
+	o.Port = cmp.Or(o.Port, DefaultPort)
+	o.MaxPayload = cmp.Or(o.MaxPayload, DefaultMaxPayload)
+	o.MaxControlLine = cmp.Or(o.MaxControlLine, DefaultMaxControlLine)
+	o.MaxConn = cmp.Or(o.MaxConn, DefaultMaxConnections)
+	o.MaxPending = cmp.Or(o.MaxPending, DefaultMaxPending)
+	o.WriteDeadline = cmp.Or(o.WriteDeadline, DefaultWriteDeadline)
+	o.PingInterval = cmp.Or(o.PingInterval, DefaultPingInterval)
+	o.MaxPingsOut = cmp.Or(o.MaxPingsOut, DefaultMaxPingsOut)
+	o.LameDuckDuration = cmp.Or(o.LameDuckDuration, DefaultLameDuckDuration)
+	o.LameDuckGracePeriod = cmp.Or(o.LameDuckGracePeriod, DefaultLameDuckGracePeriod)
 	o.setAuthTLSDefaults()
-	if o.HTTPHost == "" {
-		o.HTTPHost = o.Host
-	}
-	if o.MaxClosedClients == 0 {
-		o.MaxClosedClients = DefaultMaxClosedClients
-	}
+	o.HTTPHost = cmp.Or(o.HTTPHost, o.Host)
+	o.MaxClosedClients = cmp.Or(o.MaxClosedClients, DefaultMaxClosedClients)
 	if o.ReloadStatusFile == "" && o.PidFile != "" {
 		o.ReloadStatusFile = o.PidFile + ".reload"
 	}

@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -208,12 +207,7 @@ func TestReloadMaxPayload(t *testing.T) {
 // every client): a payload over it is refused and the connection closed.
 func TestReloadMaxPayloadAppliesToExistingConnections(t *testing.T) {
 	rs := startFromFile(t, listenLocal+"max_payload: 1MB\n")
-	conn, err := net.DialTimeout("tcp", rs.Addr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	br := bufio.NewReader(conn)
+	conn, br := dialRaw(t, rs.Addr().String())
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := br.ReadString('\n'); err != nil {
 		t.Fatal(err)
@@ -310,12 +304,7 @@ func TestReloadPingInterval(t *testing.T) {
 
 	// A new connection is pinged every 100ms: two PINGs in a row prove it is
 	// the interval, not the short first PING.
-	conn, err := net.DialTimeout("tcp", rs.Addr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	br := bufio.NewReader(conn)
+	conn, br := dialRaw(t, rs.Addr().String())
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := br.ReadString('\n'); err != nil {
 		t.Fatal(err)

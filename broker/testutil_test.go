@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -276,4 +277,15 @@ func describeErr(err error) string {
 	default:
 		return err.Error()
 	}
+}
+
+// dialRaw connects to addr, closing the connection when the test ends.
+func dialRaw(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
 }

@@ -291,14 +291,3 @@ func TestTLSConnectInfoFields(t *testing.T) {
 		}
 	})
 }
-
-// dialRaw connects to addr, closing the connection when the test ends.
-func dialRaw(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c, bufio.NewReader(c)
-}
