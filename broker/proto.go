@@ -187,6 +187,7 @@ func (c *client) processPing() {
 	if c.tracing() {
 		c.traceOut("PONG", nil)
 	}
+	c.publishIn()
 	c.sendProto(pongProto)
 	c.mu.Lock()
 	c.lastIn = time.Now()

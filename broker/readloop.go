@@ -99,6 +99,14 @@ func (c *client) endBatch() {
 	if c.stalled != 0 {
 		c.endStall()
 	}
+	c.publishIn()
+}
+
+// publishIn moves the batch's inbound counters to the server totals and the
+// connection's own, and records activity. It runs at the end of a batch and
+// before a PONG is queued, so a client's flush is a barrier for /varz and
+// /connz.
+func (c *client) publishIn() {
 	if c.in.msgs != 0 {
 		c.srv.inMsgs.Add(c.in.msgs)
 		c.srv.inBytes.Add(c.in.bytes)
