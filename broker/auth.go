@@ -42,6 +42,9 @@ func newAuthState(o *Options) *authState {
 	if o.Users != nil {
 		a.users = make(map[string]*User, len(o.Users))
 		for _, u := range o.Users {
+			if !standardAllowed(u.ConnectionTypes) {
+				continue // never matches: as if the user did not exist
+			}
 			a.users[u.Username] = u
 			a.compile(u.Permissions)
 			if dn, err := parseDN(u.Username); err == nil && a.tlsMap {
@@ -52,11 +55,14 @@ func newAuthState(o *Options) *authState {
 	if o.Nkeys != nil {
 		a.nkeys = make(map[string]*NkeyUser, len(o.Nkeys))
 		for _, u := range o.Nkeys {
+			if !standardAllowed(u.ConnectionTypes) {
+				continue
+			}
 			a.nkeys[u.Nkey] = u
 			a.compile(u.Permissions)
 		}
 	}
-	a.nonce = len(a.nkeys) > 0
+	a.nonce = len(o.Nkeys) > 0
 	return a
 }
 

@@ -139,7 +139,7 @@ func (a *authBlock) key(e *conf.Entry, ce *ConfigError) error {
 // yet: refused, never ignored.
 var (
 	unsupportedAuthKeys = setOf("auth_callout", "callout", "proxy_required")
-	unsupportedUserKeys = setOf("allowed_connection_types", "connection_types", "clients", "account", "proxy_required")
+	unsupportedUserKeys = setOf("account", "proxy_required")
 )
 
 // errPlaced marks a nested warning that keeps its own position instead of
@@ -186,6 +186,7 @@ func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 		var user User
 		var nkey string
 		var perms *Permissions
+		var types []string
 		for _, e := range um.Entries() {
 			var err error
 			switch strings.ToLower(e.Key) {
@@ -197,6 +198,8 @@ func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 				err = strInto(&user.Password, e.Value)
 			case "permission", "permissions", "authorization":
 				perms, err = parsePermissions(e.Value, ce)
+			case "allowed_connection_types", "connection_types", "clients":
+				types = parseConnectionTypes(e.KeyPos, e.Value, ce)
 			default:
 				if unsupportedUserKeys[strings.ToLower(e.Key)] {
 					err = fmt.Errorf("field %q is not supported yet", e.Key)
@@ -218,9 +221,9 @@ func (a *authBlock) parseUsers(v *conf.Value, ce *ConfigError) error {
 			if user.Username != "" || user.Password != "" {
 				return fmt.Errorf("Nkey users do not take usernames or passwords")
 			}
-			a.nkeys = append(a.nkeys, &NkeyUser{Nkey: nkey, Permissions: perms})
+			a.nkeys = append(a.nkeys, &NkeyUser{Nkey: nkey, Permissions: perms, ConnectionTypes: types})
 		default:
-			user.Permissions = perms
+			user.Permissions, user.ConnectionTypes = perms, types
 			a.users = append(a.users, &user)
 		}
 	}

@@ -82,12 +82,16 @@ type User struct {
 	Username    string       `json:"user"`
 	Password    string       `json:"-"`
 	Permissions *Permissions `json:"permissions,omitempty"`
+	// ConnectionTypes, upper case, are the kinds of connection the user may
+	// make (allowed_connection_types); empty allows every kind.
+	ConnectionTypes []string `json:"connection_types,omitempty"`
 }
 
 // NkeyUser is a user known by its public nkey.
 type NkeyUser struct {
-	Nkey        string       `json:"nkey"`
-	Permissions *Permissions `json:"permissions,omitempty"`
+	Nkey            string       `json:"nkey"`
+	Permissions     *Permissions `json:"permissions,omitempty"`
+	ConnectionTypes []string     `json:"connection_types,omitempty"`
 }
 
 // Permissions limit what a user may publish and subscribe to.
