@@ -67,10 +67,25 @@ type TLSOptions struct {
 	// sends nothing for this long, INFO goes out in clear and the
 	// connection goes on as without handshake_first. 0: no fallback.
 	TLSHandshakeFirstFallback time.Duration
+	// TLSCerts (certs) are several certificate and key pairs in place of
+	// TLSCert and TLSKey; the client's server name picks one.
+	TLSCerts []TLSCertPair
+	// TLSMinVersion (min_version) is the lowest TLS version accepted:
+	// tls.VersionTLS12 (the default, also for 0) or tls.VersionTLS13.
+	TLSMinVersion uint16
+	// TLSAllowInsecureCiphers (allow_insecure_cipher_suites) lets
+	// cipher_suites name suites Go lists as insecure.
+	TLSAllowInsecureCiphers bool
 	// AllowNonTLS (top-level allow_non_tls) lets a client stay in clear
 	// though TLS is configured: INFO says tls_available. Default off; not
 	// reloadable, as in nats-server.
 	AllowNonTLS bool
+}
+
+// TLSCertPair is one certificate file and its key file.
+type TLSCertPair struct {
+	CertFile string `json:"cert_file"`
+	KeyFile  string `json:"key_file"`
 }
 
 // PinnedCertSet is a set of lower-case hex SHA-256 digests of DER encoded

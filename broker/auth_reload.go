@@ -23,7 +23,11 @@ var authReloadable = map[string]string{
 	"TLSVerify":           "tls",
 	"TLSCiphers":          "tls",
 	"TLSCurvePreferences": "tls",
-	"TLSTimeout":          "tls timeout",
+	"TLSCerts":            "tls",
+	"TLSMinVersion":       "tls",
+	// allow_insecure_cipher_suites only gates what cipher_suites may name.
+	"TLSAllowInsecureCiphers": "tls",
+	"TLSTimeout":              "tls timeout",
 	// TLSMap and AllowNonTLS are not here: nats-server refuses to reload them.
 	"TLSPinnedCerts":            "pinned_certs",
 	"TLSHandshakeFirst":         "Client TLS handshake first",
@@ -74,7 +78,7 @@ func (s *Server) logAuthField(field string, next *Options, logged map[string]boo
 		s.logger().Noticef("Reloaded: %s: %v", key, next.TLSHandshakeFirst)
 	case "TLSHandshakeFirstFallback":
 		s.logger().Noticef("Reloaded: %s: %v", key, next.TLSHandshakeFirstFallback)
-	case "TLS", "TLSCert", "TLSKey", "TLSCaCert", "TLSVerify", "TLSCiphers", "TLSCurvePreferences":
+	case "TLS", "TLSCert", "TLSKey", "TLSCaCert", "TLSVerify", "TLSCiphers", "TLSCurvePreferences", "TLSCerts", "TLSMinVersion", "TLSAllowInsecureCiphers":
 		state := "disabled"
 		if next.TLS {
 			state = "enabled"

@@ -61,7 +61,8 @@ var natsServerFields = func() map[string]int {
 		"Nkeys", "Users", "Accounts", "NoAuthUser", "Username", "Password", "Authorization", "PingInterval",
 		"MaxPingsOut", "AuthTimeout", "MaxControlLine", "MaxPayload", "NoFastProducerStall", "PidFile",
 		"PortsFileDir", "LogFile", "Syslog", "RemoteSyslog", "TLSTimeout", "TLS", "TLSVerify", "TLSMap",
-		"TLSCert", "TLSKey", "TLSCaCert", "TLSCiphers", "TLSCurvePreferences", "TLSPinnedCerts",
+		"TLSCert", "TLSKey", "TLSCaCert", "TLSCiphers", "TLSCurvePreferences", "TLSCerts", "TLSMinVersion",
+		"TLSAllowInsecureCiphers", "TLSPinnedCerts",
 		"TLSHandshakeFirst", "TLSHandshakeFirstFallback", "AllowNonTLS", "WriteDeadline", "MaxTracedMsgLen"}
 	m := make(map[string]int, len(order))
 	for i, f := range order {

@@ -43,7 +43,13 @@ func setTLS(o *Options, v *conf.Value, _ *ConfigError) error {
 	if t.TLSCert == "" && t.TLSKey != "" {
 		return errors.New("missing 'cert_file' in TLS configuration")
 	}
-	if t.TLSCert != "" { // the files are read when the config is, as nats-server (-t too)
+	if t.TLSCert != "" && len(t.TLSCerts) > 0 {
+		return errors.New("error parsing tls config, cannot combine 'cert_file' option with 'certs' option")
+	}
+	if err := t.checkInsecureCiphers(); err != nil {
+		return err
+	}
+	if t.TLSCert != "" || len(t.TLSCerts) > 0 { // the files are read when the config is, as nats-server (-t too)
 		if _, err := buildTLSConfig(&Options{TLSOptions: t}); err != nil {
 			return err
 		}
@@ -82,6 +88,16 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 		}
 		t.TLSVerify = t.TLSVerify || b // false leaves verify as it is, as in nats-server
 		t.TLSMap = b
+	case "min_version":
+		return t.parseMinVersion(v)
+	case "certs", "certificates":
+		return t.parseCerts(v)
+	case "allow_insecure_cipher_suites":
+		b, ok := v.V.(bool)
+		if !ok {
+			return errors.New("error parsing tls config, expected 'allow_insecure_cipher_suites' to be a boolean")
+		}
+		t.TLSAllowInsecureCiphers = b
 	case "pinned_certs":
 		set, err := parsePinnedCerts(v)
 		if err != nil {
@@ -145,7 +161,7 @@ func (t *TLSOptions) key(e *conf.Entry) error {
 // unsupportedTLSKeys are nats-server tls {} keys whose feature the broker
 // does not have yet: refused, never ignored.
 var unsupportedTLSKeys = setOf("verify_cert_and_check_known_urls", "insecure", "cert_store", "cert_match", "cert_match_by", "ca_certs_match",
-	"ocsp_peer", "certs", "min_version", "connection_rate_limit", "skip_verify_hostname")
+	"ocsp_peer", "connection_rate_limit", "skip_verify_hostname")
 
 func cipherByName(name string) (uint16, bool) {
 	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
@@ -162,21 +178,18 @@ func buildTLSConfig(o *Options) (*tls.Config, error) {
 	if !o.TLS {
 		return nil, nil
 	}
-	if o.TLSCert == "" {
+	if len(o.TLSCerts) == 0 && o.TLSCert == "" {
 		return nil, errors.New("TLS Server certificate must be present and valid")
 	}
-	if o.TLSKey == "" {
+	if len(o.TLSCerts) == 0 && o.TLSKey == "" {
 		return nil, errors.New("TLS Server private key must be present and valid")
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: o.TLSCiphers, CurvePreferences: o.TLSCurvePreferences}
-	cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+	tc := &tls.Config{MinVersion: max(o.TLSMinVersion, tls.VersionTLS12), CipherSuites: o.TLSCiphers, CurvePreferences: o.TLSCurvePreferences}
+	certs, err := loadCertificates(&o.TLSOptions)
 	if err != nil {
-		return nil, fmt.Errorf("error parsing X509 certificate/key pair: %v", err)
+		return nil, err
 	}
-	if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
-		return nil, fmt.Errorf("error parsing certificate: %v", err)
-	}
-	tc.Certificates = []tls.Certificate{cert}
+	tc.Certificates = certs
 	if o.TLSVerify {
 		tc.ClientAuth = tls.RequireAndVerifyClientCert
 	}

@@ -23,7 +23,7 @@ type CA struct {
 // NewCA makes a self-signed CA named cn.
 func NewCA(t testing.TB, cn string) *CA {
 	t.Helper()
-	c, k := makeCert(t, nil, nil, cn, true)
+	c, k := makeCert(t, nil, nil, cn, true, "localhost")
 	return &CA{Cert: c, Key: k}
 }
 
@@ -31,10 +31,16 @@ func NewCA(t testing.TB, cn string) *CA {
 // server and client use, signed by the CA.
 func (ca *CA) Issue(t testing.TB, cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
 	t.Helper()
-	return makeCert(t, ca.Cert, ca.Key, cn, false)
+	return makeCert(t, ca.Cert, ca.Key, cn, false, "localhost")
 }
 
-func makeCert(t testing.TB, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, cn string, isCA bool) (*x509.Certificate, *ecdsa.PrivateKey) {
+// IssueFor is Issue for 127.0.0.1 and the given DNS names instead.
+func (ca *CA) IssueFor(t testing.TB, cn string, dnsNames ...string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	return makeCert(t, ca.Cert, ca.Key, cn, false, dnsNames...)
+}
+
+func makeCert(t testing.TB, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, cn string, isCA bool, dnsNames ...string) (*x509.Certificate, *ecdsa.PrivateKey) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -47,7 +53,7 @@ func makeCert(t testing.TB, parent *x509.Certificate, parentKey *ecdsa.PrivateKe
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		IsCA:        isCA, BasicConstraintsValid: true,
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames: dnsNames, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
 	}
 	if parent == nil {
 		parent, parentKey = tmpl, key
