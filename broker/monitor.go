@@ -99,6 +99,9 @@ func (s *Server) startMonitoring(o *Options) error {
 	mux.HandleFunc(base(subszPath), s.handleSubsz)
 	mux.HandleFunc(base("/subscriptionsz"), s.handleSubsz)
 	mux.HandleFunc(base(healthzPath), s.handleHealthz)
+	mux.HandleFunc(base(gatewayzPath), s.handleGatewayz)
+	mux.HandleFunc(base(leafzPath), s.handleLeafz)
+	mux.HandleFunc(base(stackszPath), s.handleStacksz)
 	hs := &http.Server{
 		Handler:           mux,
 		MaxHeaderBytes:    1 << 20,
@@ -302,6 +305,8 @@ const indexPage = `<html lang="en">
 	<a href=./connz>Connections<span class="endpoint"> /connz</span></a>
 	<a href=./subsz>Subscriptions<span class="endpoint"> /subsz</span></a>
 	<a href=./routez>Routes<span class="endpoint"> /routez</span></a>
+	<a href=./leafz>LeafNodes<span class="endpoint"> /leafz</span></a>
+	<a href=./gatewayz>Gateways<span class="endpoint"> /gatewayz</span></a>
 	<a href=./healthz>Health Probe<span class="endpoint"> /healthz</span></a>
 	<a href=https://docs.nats.io/running-a-nats-service/nats_admin/monitoring class="help">Help</a>
 	</body>
