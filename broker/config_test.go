@@ -109,6 +109,12 @@ var configCases = map[string][]configCase{
 	"monitor_port":       {{name: "monitor_port", conf: "monitor_port: -1\n", want: func(o *Options) { o.HTTPPort = -1 }}},
 	"http_base_path":     {{name: "http_base_path", conf: "http_base_path: /mon\n", want: func(o *Options) { o.HTTPBasePath = "/mon" }}},
 	"max_closed_clients": {{name: "max_closed_clients", conf: "max_closed_clients: 5\n", want: func(o *Options) { o.MaxClosedClients = 5 }}},
+	"max_sub_tokens": {
+		{name: "max_sub_tokens", conf: "max_sub_tokens: 255\n", want: func(o *Options) { o.MaxSubTokens = 255 }},
+		{name: "too big", conf: "max_sub_tokens: 256\n", errs: []string{`:1:0: max_sub_tokens value is too big`}},
+		{name: "zero", conf: "max_sub_tokens: 0\n", errs: []string{`:1:0: max_sub_tokens value can not be negative`}},
+	},
+	"max_subscription_tokens": {{name: "max_subscription_tokens", conf: "max_subscription_tokens: 3\n", want: func(o *Options) { o.MaxSubTokens = 3 }}},
 	"listen": {
 		{name: "host:port", conf: "listen: 127.0.0.1:4333\n", want: func(o *Options) { o.Host, o.Port = "127.0.0.1", 4333 }},
 		{name: ":port", conf: "listen: \":4333\"\n", want: func(o *Options) { o.Host, o.Port = "", 4333 }},

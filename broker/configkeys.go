@@ -18,54 +18,56 @@ type keyHandler func(o *Options, v *conf.Value, ce *ConfigError) error
 // configKeys are the keys the broker supports, lower case (nats-server
 // matches keys case-insensitively), aliases included.
 var configKeys = map[string]keyHandler{
-	"listen":                 setListen,
-	"host":                   str(func(o *Options, s string) { o.Host = s }),
-	"net":                    str(func(o *Options, s string) { o.Host = s }),
-	"port":                   setPort,
-	"server_name":            setServerName,
-	"client_advertise":       str(func(o *Options, s string) { o.ClientAdvertise = s }), // checked on reload; -t takes any string
-	"max_connections":        setMaxConn,
-	"max_conn":               setMaxConn,
-	"max_control_line":       int32Key("max_control_line", func(o *Options, n int32) { o.MaxControlLine = n }),
-	"max_payload":            int32Key("max_payload", func(o *Options, n int32) { o.MaxPayload = n }),
-	"max_pending":            intKey(func(o *Options, n int64) { o.MaxPending = n }),
-	"max_subscriptions":      intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
-	"max_subs":               intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
-	"ping_interval":          secondsOrDuration("ping_interval", func(o *Options, d time.Duration) { o.PingInterval = d }),
-	"ping_max":               intKey(func(o *Options, n int64) { o.MaxPingsOut = int(n) }),
-	"write_deadline":         secondsOrDuration("write_deadline", func(o *Options, d time.Duration) { o.WriteDeadline = d }),
-	"log_file":               str(func(o *Options, s string) { o.LogFile = s }),
-	"logfile":                str(func(o *Options, s string) { o.LogFile = s }),
-	"logtime":                boolKey(func(o *Options, b bool) { o.Logtime = b }),
-	"logtime_utc":            boolKey(func(o *Options, b bool) { o.LogtimeUTC = b }),
-	"debug":                  boolKey(func(o *Options, b bool) { o.Debug = b }),
-	"trace":                  boolKey(func(o *Options, b bool) { o.Trace = b }),
-	"trace_verbose":          boolKey(func(o *Options, b bool) { o.TraceVerbose, o.Trace = b, o.Trace || b }),
-	"max_traced_msg_len":     intKey(func(o *Options, n int64) { o.MaxTracedMsgLen = int(n) }),
-	"logfile_size_limit":     intKey(func(o *Options, n int64) { o.LogSizeLimit = n }), // a size: 10MB is an integer
-	"log_size_limit":         intKey(func(o *Options, n int64) { o.LogSizeLimit = n }),
-	"logfile_max_num":        intKey(func(o *Options, n int64) { o.LogMaxFiles = int(n) }),
-	"log_max_num":            intKey(func(o *Options, n int64) { o.LogMaxFiles = int(n) }),
-	"syslog":                 boolKey(func(o *Options, b bool) { o.Syslog = b }),
-	"remote_syslog":          str(func(o *Options, s string) { o.RemoteSyslog = s }), // checked when the logger opens, as nats-server
-	"pid_file":               str(func(o *Options, s string) { o.PidFile = s }),
-	"pidfile":                str(func(o *Options, s string) { o.PidFile = s }),
-	"ports_file_dir":         str(func(o *Options, s string) { o.PortsFileDir = s }),
-	"lame_duck_duration":     setLameDuckDuration,
-	"lame_duck_grace_period": setLameDuckGrace,
-	"no_header_support":      boolKey(func(o *Options, b bool) { o.NoHeaderSupport = b }),
-	"no_fast_producer_stall": boolKey(func(o *Options, b bool) { o.NoFastProducerStall = b }),
-	"authorization":          setAuthorization,
-	"no_auth_user":           str(func(o *Options, s string) { o.NoAuthUser = s }),
-	"tls":                    setTLS,
-	"allow_non_tls":          boolKey(func(o *Options, b bool) { o.AllowNonTLS = b }),
-	"http":                   setHTTP,
-	"http_port":              intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
-	"monitor_port":           intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
-	"http_base_path":         str(func(o *Options, s string) { o.HTTPBasePath = s }),
-	"https":                  setHTTPS,
-	"https_port":             intKey(func(o *Options, n int64) { o.HTTPSPort = int(n) }),
-	"max_closed_clients":     intKey(func(o *Options, n int64) { o.MaxClosedClients = int(n) }),
+	"listen":                  setListen,
+	"host":                    str(func(o *Options, s string) { o.Host = s }),
+	"net":                     str(func(o *Options, s string) { o.Host = s }),
+	"port":                    setPort,
+	"server_name":             setServerName,
+	"client_advertise":        str(func(o *Options, s string) { o.ClientAdvertise = s }), // checked on reload; -t takes any string
+	"max_connections":         setMaxConn,
+	"max_conn":                setMaxConn,
+	"max_control_line":        int32Key("max_control_line", func(o *Options, n int32) { o.MaxControlLine = n }),
+	"max_payload":             int32Key("max_payload", func(o *Options, n int32) { o.MaxPayload = n }),
+	"max_pending":             intKey(func(o *Options, n int64) { o.MaxPending = n }),
+	"max_subscriptions":       intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
+	"max_subs":                intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
+	"max_sub_tokens":          maxSubTokensKey("max_sub_tokens"),
+	"max_subscription_tokens": maxSubTokensKey("max_subscription_tokens"),
+	"ping_interval":           secondsOrDuration("ping_interval", func(o *Options, d time.Duration) { o.PingInterval = d }),
+	"ping_max":                intKey(func(o *Options, n int64) { o.MaxPingsOut = int(n) }),
+	"write_deadline":          secondsOrDuration("write_deadline", func(o *Options, d time.Duration) { o.WriteDeadline = d }),
+	"log_file":                str(func(o *Options, s string) { o.LogFile = s }),
+	"logfile":                 str(func(o *Options, s string) { o.LogFile = s }),
+	"logtime":                 boolKey(func(o *Options, b bool) { o.Logtime = b }),
+	"logtime_utc":             boolKey(func(o *Options, b bool) { o.LogtimeUTC = b }),
+	"debug":                   boolKey(func(o *Options, b bool) { o.Debug = b }),
+	"trace":                   boolKey(func(o *Options, b bool) { o.Trace = b }),
+	"trace_verbose":           boolKey(func(o *Options, b bool) { o.TraceVerbose, o.Trace = b, o.Trace || b }),
+	"max_traced_msg_len":      intKey(func(o *Options, n int64) { o.MaxTracedMsgLen = int(n) }),
+	"logfile_size_limit":      intKey(func(o *Options, n int64) { o.LogSizeLimit = n }), // a size: 10MB is an integer
+	"log_size_limit":          intKey(func(o *Options, n int64) { o.LogSizeLimit = n }),
+	"logfile_max_num":         intKey(func(o *Options, n int64) { o.LogMaxFiles = int(n) }),
+	"log_max_num":             intKey(func(o *Options, n int64) { o.LogMaxFiles = int(n) }),
+	"syslog":                  boolKey(func(o *Options, b bool) { o.Syslog = b }),
+	"remote_syslog":           str(func(o *Options, s string) { o.RemoteSyslog = s }), // checked when the logger opens, as nats-server
+	"pid_file":                str(func(o *Options, s string) { o.PidFile = s }),
+	"pidfile":                 str(func(o *Options, s string) { o.PidFile = s }),
+	"ports_file_dir":          str(func(o *Options, s string) { o.PortsFileDir = s }),
+	"lame_duck_duration":      setLameDuckDuration,
+	"lame_duck_grace_period":  setLameDuckGrace,
+	"no_header_support":       boolKey(func(o *Options, b bool) { o.NoHeaderSupport = b }),
+	"no_fast_producer_stall":  boolKey(func(o *Options, b bool) { o.NoFastProducerStall = b }),
+	"authorization":           setAuthorization,
+	"no_auth_user":            str(func(o *Options, s string) { o.NoAuthUser = s }),
+	"tls":                     setTLS,
+	"allow_non_tls":           boolKey(func(o *Options, b bool) { o.AllowNonTLS = b }),
+	"http":                    setHTTP,
+	"http_port":               intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
+	"monitor_port":            intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
+	"http_base_path":          str(func(o *Options, s string) { o.HTTPBasePath = s }),
+	"https":                   setHTTPS,
+	"https_port":              intKey(func(o *Options, n int64) { o.HTTPSPort = int(n) }),
+	"max_closed_clients":      intKey(func(o *Options, n int64) { o.MaxClosedClients = int(n) }),
 }
 
 // unsupportedKeys are the other top-level keys nats-server v2.15.2 knows
@@ -77,7 +79,7 @@ var unsupportedKeys = setOf(
 	"default_sentinel", "disable_sublist_cache", "no_sublist_cache", "feature_flags", "gateway", "jetstream",
 	"leaf", "leafnodes",
 	"mappings", "maps",
-	"max_sub_tokens", "max_subscription_tokens", "mqtt",
+	"mqtt",
 	"no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",
 	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
 	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",
@@ -155,6 +157,20 @@ func intKeyE(set func(*Options, int64) error) keyHandler {
 		}
 		return set(o, n)
 	}
+}
+
+// maxSubTokensKey takes 1 to 255, as nats-server, with its errors.
+func maxSubTokensKey(key string) keyHandler {
+	return intKeyE(func(o *Options, n int64) error {
+		switch {
+		case n > math.MaxUint8:
+			return fmt.Errorf("%s value is too big", key)
+		case n <= 0:
+			return fmt.Errorf("%s value can not be negative", key)
+		}
+		o.MaxSubTokens = uint8(n)
+		return nil
+	})
 }
 
 // setListen takes `host:port`, `:port` or a bare port.

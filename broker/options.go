@@ -126,6 +126,9 @@ type Options struct {
 	MaxTracedMsgLen int
 	// MaxSubs bounds one connection's subscriptions; 0 is unlimited.
 	MaxSubs int
+	// MaxSubTokens (max_sub_tokens) bounds the tokens of a subscription's
+	// subject; 0 is unlimited. Not reloadable, as in nats-server.
+	MaxSubTokens uint8
 	// LameDuckDuration is how long lame duck mode spreads client closes
 	// over. Default DefaultLameDuckDuration.
 	LameDuckDuration time.Duration

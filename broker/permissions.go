@@ -284,3 +284,15 @@ func subjectsCollide(a, b string) bool {
 		}
 	}
 }
+
+// checkSubTokens refuses a subscription with more tokens than
+// max_sub_tokens allows, as a permissions violation; the connection stays.
+func (c *client) checkSubTokens(sub *subscription) bool {
+	limit := int(c.srv.Options().MaxSubTokens)
+	if limit == 0 || strings.Count(sub.subject, ".")+1 <= limit {
+		return true
+	}
+	c.sendErr(fmt.Sprintf("Permissions Violation for Subscription to %q, too many tokens", sub.subject))
+	c.errorf("Subscription Violation Too Many Tokens - Subject %q, SID %s", sub.subject, sub.sid)
+	return false
+}

@@ -23,11 +23,9 @@ func (c *client) processSub(arg []byte) error {
 		return c.silentClose(reasonProtocolViolation)
 	}
 	c.activity = true
-	if !sublist.ValidSubject(sub.subject) {
-		c.sendErr(errInvalidSubject)
-		return nil
-	}
-	if !c.checkSub(sub) {
+	// nats-server's order: permissions, the token limit, the subscription
+	// limit (a sid in use counts too), the sid, then the subject.
+	if !c.checkSub(sub) || !c.checkSubTokens(sub) {
 		return nil
 	}
 	c.mu.Lock()
@@ -35,14 +33,19 @@ func (c *client) processSub(arg []byte) error {
 		c.mu.Unlock()
 		return errClosed
 	}
-	if _, dup := c.subs[sub.sid]; dup {
-		c.mu.Unlock() // a duplicate sid is ignored: the first stays
-	} else if limit := c.srv.Options().MaxSubs; limit > 0 && len(c.subs) >= limit {
+	if limit := c.srv.Options().MaxSubs; limit > 0 && len(c.subs) >= limit {
 		c.mu.Unlock()
 		if c.srv.maxSubsLogDue() {
 			c.errorf("%s", errMaxSubs)
 		}
 		c.sendErr(errMaxSubs)
+		return nil
+	}
+	if _, dup := c.subs[sub.sid]; dup {
+		c.mu.Unlock() // a duplicate sid is ignored: the first stays
+	} else if !sublist.ValidSubject(sub.subject) {
+		c.mu.Unlock()
+		c.sendErr(errInvalidSubject)
 		return nil
 	} else {
 		c.subs[sub.sid] = sub
