@@ -43,6 +43,11 @@ type client struct {
 
 	logLabel atomic.Pointer[string] // see label
 
+	// Owned by the write goroutine: a write past the deadline that
+	// write_timeout "retry" carries on, and since when.
+	slowWriter bool
+	slowSince  time.Time
+
 	flushCh       chan struct{} // wakes writeLoop; capacity 1
 	mu            sync.Mutex    // guards everything below
 	out           outbuf        // bytes waiting for writeLoop
@@ -50,6 +55,7 @@ type client struct {
 	subs          map[string]*subscription
 	headers       bool // the client takes HMSG
 	protocol      int  // the CONNECT protocol, for async INFO
+	connectSeen   bool // a CONNECT was processed (connected, for the writer)
 	closed        bool
 	flushOnClose  bool // writeLoop sends what is queued before closing
 	reason        closeReason

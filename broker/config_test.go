@@ -114,6 +114,12 @@ var configCases = map[string][]configCase{
 		{name: "too big", conf: "max_sub_tokens: 256\n", errs: []string{`:1:0: max_sub_tokens value is too big`}},
 		{name: "zero", conf: "max_sub_tokens: 0\n", errs: []string{`:1:0: max_sub_tokens value can not be negative`}},
 	},
+	"write_timeout": {
+		{name: "retry", conf: "write_timeout: retry\n", want: func(o *Options) { o.WriteTimeout = "retry" }},
+		{name: "close", conf: "write_timeout: close\n", want: func(o *Options) { o.WriteTimeout = "close" }},
+		{name: "default", conf: "write_timeout: default\n", want: func(o *Options) {}},
+		{name: "bad", conf: "write_timeout: bogus\n", errs: []string{`:1:0: write_timeout must be 'default', 'close' or 'retry'`}},
+	},
 	"max_subscription_tokens": {{name: "max_subscription_tokens", conf: "max_subscription_tokens: 3\n", want: func(o *Options) { o.MaxSubTokens = 3 }}},
 	"listen": {
 		{name: "host:port", conf: "listen: 127.0.0.1:4333\n", want: func(o *Options) { o.Host, o.Port = "127.0.0.1", 4333 }},

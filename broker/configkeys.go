@@ -31,6 +31,7 @@ var configKeys = map[string]keyHandler{
 	"max_pending":             intKey(func(o *Options, n int64) { o.MaxPending = n }),
 	"max_subscriptions":       intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
 	"max_subs":                intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
+	"write_timeout":           setWriteTimeout,
 	"max_sub_tokens":          maxSubTokensKey("max_sub_tokens"),
 	"max_subscription_tokens": maxSubTokensKey("max_subscription_tokens"),
 	"ping_interval":           secondsOrDuration("ping_interval", func(o *Options, d time.Duration) { o.PingInterval = d }),
@@ -85,7 +86,7 @@ var unsupportedKeys = setOf(
 	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",
 	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls", "server_metadata",
 	"server_tags", "store_dir", "storedir", "system_account", "system", "trace_headers",
-	"trusted", "trusted_keys", "websocket", "ws", "write_timeout",
+	"trusted", "trusted_keys", "websocket", "ws",
 )
 
 func setOf(keys ...string) map[string]bool {
@@ -157,6 +158,23 @@ func intKeyE(set func(*Options, int64) error) keyHandler {
 		}
 		return set(o, n)
 	}
+}
+
+// setWriteTimeout takes nats-server's policies: default, close, retry.
+func setWriteTimeout(o *Options, v *conf.Value, _ *ConfigError) error {
+	s, ok := v.V.(string)
+	if !ok {
+		return typeErr("a string", v)
+	}
+	switch s {
+	case "default":
+		o.WriteTimeout = ""
+	case "close", "retry":
+		o.WriteTimeout = s
+	default:
+		return errors.New("write_timeout must be 'default', 'close' or 'retry'")
+	}
+	return nil
 }
 
 // maxSubTokensKey takes 1 to 255, as nats-server, with its errors.

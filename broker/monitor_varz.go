@@ -42,6 +42,7 @@ type varz struct {
 	JetStream            struct{}          `json:"jetstream"`
 	TLSTimeout           float64           `json:"tls_timeout"`
 	WriteDeadline        time.Duration     `json:"write_deadline"`
+	WriteTimeout         string            `json:"write_timeout,omitempty"`
 	Start                time.Time         `json:"start"`
 	Now                  time.Time         `json:"now"`
 	Uptime               string            `json:"uptime"`
@@ -125,7 +126,7 @@ func (s *Server) varz() *varz {
 		HTTPHost: o.HTTPHost, HTTPPort: httpPort, HTTPBasePath: o.HTTPBasePath, HTTPSPort: httpsPort,
 		AuthTimeout:    o.EffectiveAuthTimeout().Seconds(),
 		MaxControlLine: o.MaxControlLine, MaxPayload: int(o.MaxPayload), MaxPending: o.MaxPending,
-		TLSTimeout: o.TLSTimeout.Seconds(), WriteDeadline: o.WriteDeadline,
+		TLSTimeout: o.TLSTimeout.Seconds(), WriteDeadline: o.WriteDeadline, WriteTimeout: o.WriteTimeout,
 		Start: s.start.UTC(), Now: now, Uptime: uptime(now.Sub(s.start)),
 		Mem: residentMemory(), CPU: s.cpu.percent(s.start), Cores: runtime.NumCPU(), MaxProcs: runtime.GOMAXPROCS(0),
 		Connections: conns, TotalConnections: uint64(s.totalConns.Load()),

@@ -92,6 +92,11 @@ type Options struct {
 	MaxPending int64
 	// WriteDeadline bounds a blocked write. Default DefaultWriteDeadline.
 	WriteDeadline time.Duration
+	// WriteTimeout (write_timeout) is what a write past WriteDeadline does
+	// to a client: "" or "close" closes it as a slow consumer; "retry"
+	// keeps writing while each attempt writes something. Not reloadable,
+	// as in nats-server.
+	WriteTimeout string
 	// PingInterval is the keepalive period. Default DefaultPingInterval.
 	PingInterval time.Duration
 	// MaxPingsOut is how many PINGs may be unanswered before the connection is

@@ -110,8 +110,8 @@ func (c *client) writeLoop() {
 			for _, ch := range chunks {
 				bufs = append(bufs, *ch)
 			}
-			if err := c.write(bufs); err != nil {
-				c.closeConnection(writeErrReason(err), false)
+			if reason, err := c.write(bufs); err != nil {
+				c.closeConnection(reason, false)
 				closed = true
 			}
 			clear(bufs)
@@ -139,20 +139,68 @@ func (c *client) writeLoop() {
 }
 
 // write sends bufs (one writev where the connection allows it) within the
-// write deadline.
-func (c *client) write(bufs [][]byte) error {
-	if wd := c.srv.Options().WriteDeadline; wd > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(wd))
-	}
+// write deadline. On a failure it returns the reason to close with.
+func (c *client) write(bufs [][]byte) (closeReason, error) {
+	o := c.srv.Options()
 	nb := net.Buffers(bufs)
-	_, err := nb.WriteTo(c.writeTarget())
-	return err
+	for {
+		attempted, chunks := buffersLen(nb), len(nb)
+		if o.WriteDeadline > 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(o.WriteDeadline))
+		}
+		n, err := nb.WriteTo(c.writeTarget())
+		switch {
+		case err == nil:
+			if c.slowWriter {
+				c.slowWriter = false
+				c.noticef("Slow Consumer Recovered: Flush took %.3fs with %d chunks of %d total bytes.", time.Since(c.slowSince).Seconds(), chunks, attempted)
+			}
+			return 0, nil
+		case !isTimeout(err):
+			c.debugf("Error flushing: %v", err)
+			return reasonWriteError, err
+		}
+		if !c.writeTimedOut(o, n, attempted, chunks) {
+			return reasonSlowConsumerDeadline, err
+		}
+	}
 }
 
-func writeErrReason(err error) closeReason {
-	var ne net.Error
-	if errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return reasonSlowConsumerDeadline
+// writeTimedOut handles a write past the write deadline, as nats-server:
+// before CONNECT it only closes; otherwise it is a slow consumer, logged
+// and counted, and the write goes on only under write_timeout "retry"
+// when this attempt wrote something. It reports whether to retry.
+func (c *client) writeTimedOut(o *Options, written, attempted int64, chunks int) bool {
+	c.mu.Lock()
+	connected := c.connectSeen
+	c.mu.Unlock()
+	if !connected {
+		return false
 	}
-	return reasonWriteError
+	state := "Detected"
+	if c.slowWriter {
+		state = "State"
+	} else {
+		c.slowSince = time.Now()
+	}
+	c.srv.slowConsumers.Add(1)
+	c.noticef("Slow Consumer %s: WriteDeadline of %v exceeded with %d chunks of %d total bytes.", state, o.WriteDeadline, chunks, attempted)
+	if o.WriteTimeout != "retry" || written == 0 {
+		return false
+	}
+	c.slowWriter = true
+	return true
+}
+
+func buffersLen(nb net.Buffers) int64 {
+	var n int64
+	for _, b := range nb {
+		n += int64(len(b))
+	}
+	return n
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }

@@ -145,7 +145,7 @@ func (c *client) processConnect(arg []byte) error {
 	}
 	c.opts, c.connected = opts, true
 	c.mu.Lock()
-	c.headers, c.protocol = opts.Headers, opts.Protocol
+	c.headers, c.protocol, c.connectSeen = opts.Headers, opts.Protocol, true
 	c.connInfo.name, c.connInfo.lang, c.connInfo.version = opts.Name, opts.Lang, opts.Version
 	c.connInfo.authUser = rawAuthUser(&opts)
 	c.rtt = time.Since(c.start)

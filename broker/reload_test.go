@@ -336,6 +336,7 @@ func TestReloadRefused(t *testing.T) {
 		{"server_name", listenLocal + "server_name: foo\n", "config reload not supported for ServerName: old=, new=foo"},
 		{"max_pending", listenLocal + "max_pending: 10MB\n", "config reload not supported for MaxPending: old=67108864, new=10485760"},
 		{"max_subs", listenLocal + "max_subs: 10\n", "config reload not supported for MaxSubs: old=0, new=10"},
+		{"write_timeout", listenLocal + "write_timeout: retry\n", "config reload not supported for WriteTimeout: old=, new=retry"},
 		{"max_sub_tokens", listenLocal + "max_sub_tokens: 3\n", "config reload not supported for MaxSubTokens: old=0, new=3"},
 		{"no_header_support", listenLocal + "no_header_support: true\n", "config reload not supported for NoHeaderSupport: old=false, new=true"},
 		{"lame_duck_duration", listenLocal + "lame_duck_duration: \"1m\"\n", "config reload not supported for LameDuckDuration: old=2m0s, new=1m0s"},
