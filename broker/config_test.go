@@ -120,6 +120,15 @@ var configCases = map[string][]configCase{
 		{name: "default", conf: "write_timeout: default\n", want: func(o *Options) {}},
 		{name: "bad", conf: "write_timeout: bogus\n", errs: []string{`:1:0: write_timeout must be 'default', 'close' or 'retry'`}},
 	},
+	"server_tags": {
+		{name: "list", conf: "server_tags: [\"Region:EU\", \" az:1 \", \"region:eu\", \"\"]\n", want: func(o *Options) { o.Tags = []string{"region:eu", "az:1"} }},
+		{name: "string", conf: "server_tags: x\n", want: func(o *Options) { o.Tags = []string{"x"} }},
+		{name: "not a string", conf: "server_tags: [a, 5 ]\n", errs: []string{`:1:0: error parsing tags: unsupported type *conf.token where string is expected`}},
+	},
+	"server_metadata": {
+		{name: "map", conf: "server_metadata: {a: b}\n", want: func(o *Options) { o.Metadata = map[string]string{"a": "b"} }},
+		{name: "not a map", conf: "server_metadata: x\n", errs: []string{`:1:0: error parsing metadata: unsupported type string`}},
+	},
 	"max_subscription_tokens": {{name: "max_subscription_tokens", conf: "max_subscription_tokens: 3\n", want: func(o *Options) { o.MaxSubTokens = 3 }}},
 	"listen": {
 		{name: "host:port", conf: "listen: 127.0.0.1:4333\n", want: func(o *Options) { o.Host, o.Port = "127.0.0.1", 4333 }},

@@ -32,6 +32,8 @@ var configKeys = map[string]keyHandler{
 	"max_subscriptions":       intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
 	"max_subs":                intKey(func(o *Options, n int64) { o.MaxSubs = int(n) }),
 	"write_timeout":           setWriteTimeout,
+	"server_tags":             setServerTags,
+	"server_metadata":         setServerMetadata,
 	"max_sub_tokens":          maxSubTokensKey("max_sub_tokens"),
 	"max_subscription_tokens": maxSubTokensKey("max_subscription_tokens"),
 	"ping_interval":           secondsOrDuration("ping_interval", func(o *Options, d time.Duration) { o.PingInterval = d }),
@@ -84,8 +86,8 @@ var unsupportedKeys = setOf(
 	"no_system_account", "no_system", "no_sys_acc", "ocsp", "ocsp_cache",
 	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
 	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",
-	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls", "server_metadata",
-	"server_tags", "store_dir", "storedir", "system_account", "system", "trace_headers",
+	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls",
+	"store_dir", "storedir", "system_account", "system", "trace_headers",
 	"trusted", "trusted_keys", "websocket", "ws",
 )
 

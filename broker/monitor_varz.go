@@ -70,6 +70,8 @@ type varz struct {
 	HTTPReqStats         map[string]uint64 `json:"http_req_stats"`
 	ConfigLoadTime       time.Time         `json:"config_load_time"`
 	ConfigDigest         string            `json:"config_digest"`
+	Tags                 []string          `json:"tags,omitempty"`
+	Metadata             map[string]string `json:"metadata,omitempty"`
 	FeatureFlags         map[string]bool   `json:"feature_flags,omitempty"`
 	SlowConsumersStats   kindCounts        `json:"slow_consumer_stats"`
 	StaleConnectionStats kindCounts        `json:"stale_connection_stats"`
@@ -137,6 +139,8 @@ func (s *Server) varz() *varz {
 		HTTPReqStats:         s.requestStats(),
 		ConfigLoadTime:       time.Unix(0, s.configTime.Load()).UTC(),
 		ConfigDigest:         o.configDigest,
+		Tags:                 o.Tags,
+		Metadata:             o.Metadata,
 		FeatureFlags:         featureFlags,
 		SlowConsumersStats:   kindCounts{Clients: uint64(slow)},
 		StaleConnectionStats: kindCounts{Clients: uint64(stale)},

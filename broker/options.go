@@ -97,6 +97,10 @@ type Options struct {
 	// keeps writing while each attempt writes something. Not reloadable,
 	// as in nats-server.
 	WriteTimeout string
+	// Tags (server_tags) and Metadata (server_metadata) describe the
+	// server in /varz; reloadable.
+	Tags     []string
+	Metadata map[string]string
 	// PingInterval is the keepalive period. Default DefaultPingInterval.
 	PingInterval time.Duration
 	// MaxPingsOut is how many PINGs may be unanswered before the connection is

@@ -40,6 +40,8 @@ var reloadable = map[string]string{
 	"WriteDeadline":       "write_deadline",
 	"ClientAdvertise":     "client_advertise",
 	"NoFastProducerStall": "no_fast_producer_stall",
+	"Tags":                "tags",
+	"Metadata":            "metadata",
 }
 
 // ignoredOnReload are fields a reload never changes: they describe how the
@@ -63,7 +65,7 @@ var natsServerFields = func() map[string]int {
 		"PortsFileDir", "LogFile", "Syslog", "RemoteSyslog", "TLSTimeout", "TLS", "TLSVerify", "TLSMap",
 		"TLSCert", "TLSKey", "TLSCaCert", "TLSCiphers", "TLSCurvePreferences", "TLSCerts", "TLSMinVersion",
 		"TLSAllowInsecureCiphers", "TLSPinnedCerts",
-		"TLSHandshakeFirst", "TLSHandshakeFirstFallback", "AllowNonTLS", "WriteDeadline", "MaxTracedMsgLen"}
+		"TLSHandshakeFirst", "TLSHandshakeFirstFallback", "AllowNonTLS", "WriteDeadline", "WriteTimeout", "MaxTracedMsgLen", "Tags", "Metadata"}
 	m := make(map[string]int, len(order))
 	for i, f := range order {
 		m[f] = i
@@ -344,6 +346,9 @@ func (s *Server) applyField(field string, cur, next *Options) {
 			not = "not "
 		}
 		s.logger().Noticef("Reloaded: fast producers will %sbe stalled", not)
+		return
+	case "Tags", "Metadata":
+		s.logger().Noticef("Reloaded: %s", reloadable[field])
 		return
 	}
 	s.logger().Noticef("Reloaded: %s = %v", reloadable[field], v)

@@ -556,7 +556,7 @@ func TestReloadLogOrder(t *testing.T) {
 	rs := startFromFile(t, listenLocal)
 	m := rs.log.mark()
 	if err := rs.rewriteAndReload(t, listenLocal+"debug: true\nmax_payload: 2000\nping_interval: \"30s\"\n"+
-		"write_deadline: \"3s\"\nmax_connections: 50\nlogtime: false\n"); err != nil {
+		"write_deadline: \"3s\"\nmax_connections: 50\nlogtime: false\nserver_metadata: {k: v}\nserver_tags: [a]\n"); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -567,7 +567,7 @@ func TestReloadLogOrder(t *testing.T) {
 	}
 	want := []string{"Reloaded: debug = true", "Reloaded: logtime = false", "Reloaded: max_connections = 50",
 		"Reloaded: authorization users", "Reloaded: accounts", "Reloaded: ping_interval = 30s",
-		"Reloaded: max_payload = 2000", "Reloaded: write_deadline = 3s"}
+		"Reloaded: max_payload = 2000", "Reloaded: write_deadline = 3s", "Reloaded: tags", "Reloaded: metadata"}
 	if len(got) != len(want)+1 || strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") ||
 		!strings.HasPrefix(got[len(want)], "Reloaded server configuration (sha256:") {
 		t.Fatalf("reload logged:\n%s\nwant:\n%s\nReloaded server configuration (…)", strings.Join(got, "\n"), strings.Join(want, "\n"))
