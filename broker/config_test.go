@@ -120,6 +120,12 @@ var configCases = map[string][]configCase{
 		{name: "default", conf: "write_timeout: default\n", want: func(o *Options) {}},
 		{name: "bad", conf: "write_timeout: bogus\n", errs: []string{`:1:0: write_timeout must be 'default', 'close' or 'retry'`}},
 	},
+	"trace_headers": {
+		{name: "on", conf: "trace_headers: true\n", want: func(o *Options) { o.TraceHeaders, o.Trace = true, true }},
+		// nats-server sets trace too, in its map's random order; false never
+		// turns trace off here.
+		{name: "false keeps trace", conf: "trace: true\ntrace_headers: false\n", want: func(o *Options) { o.Trace = true }},
+	},
 	"server_tags": {
 		{name: "list", conf: "server_tags: [\"Region:EU\", \" az:1 \", \"region:eu\", \"\"]\n", want: func(o *Options) { o.Tags = []string{"region:eu", "az:1"} }},
 		{name: "string", conf: "server_tags: x\n", want: func(o *Options) { o.Tags = []string{"x"} }},

@@ -46,6 +46,7 @@ var configKeys = map[string]keyHandler{
 	"debug":                   boolKey(func(o *Options, b bool) { o.Debug = b }),
 	"trace":                   boolKey(func(o *Options, b bool) { o.Trace = b }),
 	"trace_verbose":           boolKey(func(o *Options, b bool) { o.TraceVerbose, o.Trace = b, o.Trace || b }),
+	"trace_headers":           boolKey(func(o *Options, b bool) { o.TraceHeaders, o.Trace = b, o.Trace || b }),
 	"max_traced_msg_len":      intKey(func(o *Options, n int64) { o.MaxTracedMsgLen = int(n) }),
 	"logfile_size_limit":      intKey(func(o *Options, n int64) { o.LogSizeLimit = n }), // a size: 10MB is an integer
 	"log_size_limit":          intKey(func(o *Options, n int64) { o.LogSizeLimit = n }),
@@ -87,7 +88,7 @@ var unsupportedKeys = setOf(
 	"operator", "operators", "roots", "root", "root_operators", "root_operator", "prof_block_rate", "prof_port",
 	"proxies", "proxy_protocol", "reconnect_error_reports", "resolver", "account_resolver",
 	"accounts_resolver", "resolver_pinned_accounts", "resolver_preload", "resolver_tls",
-	"store_dir", "storedir", "system_account", "system", "trace_headers",
+	"store_dir", "storedir", "system_account", "system",
 	"trusted", "trusted_keys", "websocket", "ws",
 )
 

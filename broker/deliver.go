@@ -119,7 +119,7 @@ func (c *client) parsePub(b, arg []byte, lineEnd int, headers bool) (int, int, e
 		return 0, 0, c.protoErr(stateMsgEndN, end+1)
 	}
 	if c.tracing() {
-		c.tracePayload("<<-", b[lineEnd:end+2])
+		c.tracePayload("<<-", b[lineEnd:end+2], pa.hdr)
 	}
 	c.processMsg(&pa, b[lineEnd:end+2])
 	return end + 2, 0, nil
@@ -291,7 +291,7 @@ func (c *client) appendMsg(dst *client, sub *subscription, pa *pubArgs, msg []by
 	}
 	if c.tracing() {
 		dst.traceOut(string(h), nil)
-		dst.tracePayload("->>", msg)
+		dst.tracePayload("->>", msg, pa.hdr)
 	}
 	h = append(h, '\r', '\n')
 	c.msgh = h

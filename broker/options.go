@@ -130,6 +130,9 @@ type Options struct {
 	// TraceVerbose traces as Trace does (there are no system-account
 	// connections to add). Default false.
 	TraceVerbose bool
+	// TraceHeaders (trace_headers) traces only the headers of messages,
+	// not their payloads; true turns tracing on.
+	TraceHeaders bool
 	// MaxTracedMsgLen cuts traced payloads to this many bytes; 0 traces
 	// them whole. Default 0.
 	MaxTracedMsgLen int

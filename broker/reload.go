@@ -29,6 +29,7 @@ var reloadable = map[string]string{
 	"Debug":               "debug",
 	"Trace":               "trace",
 	"TraceVerbose":        "trace_verbose",
+	"TraceHeaders":        "trace_headers",
 	"MaxTracedMsgLen":     "max_traced_msg_len",
 	"MaxConn":             "max_connections",
 	"PidFile":             "pid_file",
@@ -59,7 +60,7 @@ var loggingFields = map[string]bool{
 // natsServerFields is nats-server's Options field order, which its reload
 // logs changes in; ours have the same names.
 var natsServerFields = func() map[string]int {
-	order := []string{"ClientAdvertise", "Trace", "Debug", "TraceVerbose", "Logtime", "LogtimeUTC", "MaxConn",
+	order := []string{"ClientAdvertise", "Trace", "Debug", "TraceVerbose", "TraceHeaders", "Logtime", "LogtimeUTC", "MaxConn",
 		"Nkeys", "Users", "Accounts", "NoAuthUser", "Username", "Password", "Authorization", "PingInterval",
 		"MaxPingsOut", "AuthTimeout", "MaxControlLine", "MaxPayload", "NoFastProducerStall", "PidFile",
 		"PortsFileDir", "LogFile", "Syslog", "RemoteSyslog", "TLSTimeout", "TLS", "TLSVerify", "TLSMap",

@@ -69,12 +69,23 @@ func (c *client) traceOut(op string, arg []byte) {
 }
 
 // tracePayload logs a payload (msg ends in CRLF); empty ones are not logged.
-func (c *client) tracePayload(dir string, msg []byte) {
-	l := len(msg) - 2
+// Under trace_headers only the first hdr bytes are, when hdr > 0: the
+// header block of the published message (nats-server cuts a delivery whose
+// headers were stripped at the same length).
+func (c *client) tracePayload(dir string, msg []byte, hdr int) {
+	o := c.srv.Options()
+	suffix := 2
+	if o.TraceHeaders {
+		if hdr <= 0 || len(msg) < hdr {
+			return
+		}
+		msg, suffix = msg[:hdr], 4
+	}
+	l := len(msg) - suffix
 	if l <= 0 {
 		return
 	}
-	if max := c.srv.Options().MaxTracedMsgLen; max > 0 && l > max {
+	if max := o.MaxTracedMsgLen; max > 0 && l > max {
 		q := fmt.Sprintf("%q", msg[:max])
 		c.srv.logger().Tracef("%s - %s MSG_PAYLOAD: [\"%s...\"]", c.label(), dir, q[1:len(q)-1])
 		return
