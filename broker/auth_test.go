@@ -180,20 +180,7 @@ func TestAuthReload(t *testing.T) {
 	m := lines.mark()
 	// a's password changes; b may no longer subscribe to lose.>.
 	conf := "listen: 127.0.0.1:-1\nauthorization { users: [ {user: a, password: changed}, {user: b, password: pb, permissions: { subscribe: { allow: \">\", deny: \"lose.>\" } } } ] }\n"
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-closedA:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a was not closed")
-	}
-	if got := readAll(t, raw); got != "-ERR 'Authorization Violation'\r\n" {
-		t.Errorf("raw a after reload: %q", got)
-	}
+	reloadClosing(t, s, path, conf, closedA, raw)
 	select {
 	case err := <-errs:
 		if !strings.Contains(err.Error(), `Permissions Violation for Subscription to "lose.x" (sid "2")`) {
@@ -214,6 +201,27 @@ func TestAuthReload(t *testing.T) {
 		t.Fatal("pruned subscription still receives")
 	}
 	refused(t, s.ClientURL(), nats.UserInfo("a", "pa"))
+}
+
+// reloadClosing writes conf to path and reloads s; the nats.go client
+// whose ClosedHandler closes closed, and the raw client raw, must then be
+// cut off with 'Authorization Violation'.
+func reloadClosing(t *testing.T, s *broker.Server, path, conf string, closed <-chan struct{}, raw net.Conn) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the client was not closed")
+	}
+	if got := readAll(t, raw); got != "-ERR 'Authorization Violation'\r\n" {
+		t.Errorf("raw client after reload: %q", got)
+	}
 }
 
 func TestAuthReloadNoAuthUserRefused(t *testing.T) {

@@ -1,9 +1,7 @@
 package broker_test
 
 import (
-	"os"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
@@ -48,20 +46,7 @@ func TestAuthConnectionTypesReload(t *testing.T) {
 	b := mustConnect(t, s.ClientURL(), nats.UserInfo("b", "p"))
 	raw := rawConnect(t, s, `{"verbose":false,"pedantic":false,"user":"a","pass":"p"}`)
 	next := "listen: 127.0.0.1:-1\nauthorization { users: [ {user: a, password: p, allowed_connection_types: [websocket]}, {user: b, password: p, allowed_connection_types: [standard]} ] }\n"
-	if err := os.WriteFile(path, []byte(next), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-closedA:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a was not closed")
-	}
-	if got := readAll(t, raw); got != "-ERR 'Authorization Violation'\r\n" {
-		t.Errorf("raw a after reload: %q", got)
-	}
+	reloadClosing(t, s, path, next, closedA, raw)
 	if err := b.Flush(); err != nil {
 		t.Errorf("b, still allowed: %v", err)
 	}
