@@ -144,11 +144,12 @@ func (c *client) write(bufs [][]byte) (closeReason, error) {
 	o := c.srv.Options()
 	nb := net.Buffers(bufs)
 	for {
-		attempted, chunks := buffersLen(nb), len(nb)
+		chunks := len(nb)
 		if o.WriteDeadline > 0 {
 			_ = c.nc.SetWriteDeadline(time.Now().Add(o.WriteDeadline))
 		}
 		n, err := nb.WriteTo(c.writeTarget())
+		attempted := n + buffersLen(nb) // WriteTo consumed what it wrote
 		switch {
 		case err == nil:
 			if c.slowWriter {
