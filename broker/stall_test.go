@@ -60,6 +60,12 @@ func (w stallWorld) varz(t *testing.T) stallVarz {
 // after it.
 func rawClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	t.Helper()
+	return rawClientConnect(t, addr, `{"verbose":false,"pedantic":false}`)
+}
+
+// rawClientConnect is rawClient with the given CONNECT JSON.
+func rawClientConnect(t *testing.T, addr, connect string) (net.Conn, *bufio.Reader) {
+	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +75,7 @@ func rawClient(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	if _, err := br.ReadString('\n'); err != nil { // INFO
 		t.Fatal(err)
 	}
-	fmt.Fprintf(nc, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPING\r\n")
+	fmt.Fprintf(nc, "CONNECT %s\r\nPING\r\n", connect)
 	expectLine(t, nc, br, "PONG\r\n")
 	return nc, br
 }

@@ -73,16 +73,5 @@ func TestTraceHeaders(t *testing.T) {
 // rawClientHeaders is rawClient with CONNECT's headers set as given.
 func rawClientHeaders(t *testing.T, addr string, headers bool) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	br := bufio.NewReader(nc)
-	if _, err := br.ReadString('\n'); err != nil { // INFO
-		t.Fatal(err)
-	}
-	fmt.Fprintf(nc, "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":%v}\r\nPING\r\n", headers)
-	expectLine(t, nc, br, "PONG\r\n")
-	return nc, br
+	return rawClientConnect(t, addr, fmt.Sprintf(`{"verbose":false,"pedantic":false,"headers":%v}`, headers))
 }

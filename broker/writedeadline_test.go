@@ -11,11 +11,11 @@ import (
 	"time"
 )
 
-// wdWorld is one server under test: its client address, monitor URL and
-// what it has logged so far.
+// wdWorld is one server under test: its client address and monitor URL,
+// and what it has logged so far.
 type wdWorld struct {
-	addr, monitor string
-	log           func() string
+	stallWorld
+	log func() string
 }
 
 // writeDeadlineTargets runs f against our broker and nats-server, each
@@ -23,7 +23,7 @@ type wdWorld struct {
 func writeDeadlineTargets(t *testing.T, conf string, f func(t *testing.T, w wdWorld)) {
 	t.Run("broker", func(t *testing.T) {
 		s, _, lines := confServer(t, "http: \"127.0.0.1:-1\"\n"+conf)
-		f(t, wdWorld{s.Addr().String(), s.MonitorURL(), func() string { return lines.since(0) }})
+		f(t, wdWorld{stallWorld{s.Addr().String(), s.MonitorURL()}, func() string { return lines.since(0) }})
 	})
 	t.Run("nats-server", func(t *testing.T) {
 		bin := referenceBinary()
@@ -32,7 +32,7 @@ func writeDeadlineTargets(t *testing.T, conf string, f func(t *testing.T, w wdWo
 		}
 		logFile := filepath.Join(t.TempDir(), "nats.log")
 		r := launchReference(t, bin, serverConfig{"conf": conf}, "-1", "-m", "-1", "-l", logFile)
-		f(t, wdWorld{r.addr, strings.Replace(r.monitor, "0.0.0.0", "127.0.0.1", 1), func() string {
+		f(t, wdWorld{stallWorld{r.addr, strings.Replace(r.monitor, "0.0.0.0", "127.0.0.1", 1)}, func() string {
 			b, _ := os.ReadFile(logFile)
 			return string(b)
 		}})
@@ -73,7 +73,7 @@ func TestWriteDeadlineSlowConsumer(t *testing.T) {
 		fmt.Fprint(pub, "PING\r\n")
 		expectLine(t, pub, pbr, "PONG\r\n")
 		waitFor(t, 10*time.Second, func() error {
-			if v := (stallWorld{w.addr, w.monitor}).varz(t); v.SlowConsumers != 1 {
+			if v := w.varz(t); v.SlowConsumers != 1 {
 				return fmt.Errorf("slow_consumers %d", v.SlowConsumers)
 			}
 			if r := w.closedReasons(t); len(r) != 1 || r[0] != "Slow Consumer (Write Deadline)" {
@@ -109,7 +109,7 @@ func TestWriteTimeoutRetryStuck(t *testing.T) {
 			if r := w.closedReasons(t); len(r) != 1 || r[0] != "Slow Consumer (Write Deadline)" {
 				return fmt.Errorf("closed: %q", r)
 			}
-			if v := (stallWorld{w.addr, w.monitor}).varz(t); v.SlowConsumers < 2 {
+			if v := w.varz(t); v.SlowConsumers < 2 {
 				return fmt.Errorf("slow_consumers %d, want 2 or more", v.SlowConsumers)
 			}
 			if !strings.Contains(w.log(), "Slow Consumer State: WriteDeadline of 200ms exceeded with ") {
